@@ -1,0 +1,50 @@
+"""Seed the demo: a staff login, two learners and the demo course's honor code settings (idempotent)."""
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from opaque_keys.edx.keys import CourseKey
+
+from honorcode_xblock import api
+
+STAFF_USERNAME = "staff"
+STAFF_PASSWORD = "staff-demo-password"
+LEARNERS = ("alice", "bob")
+COURSE_TERMS = (
+    "<p>In this course, quizzes are individual work. The final project is done in teams of up to three; "
+    "name your teammates when you submit it.</p>"
+)
+COLLABORATION = "block-v1:HonorCode+Demo+2026+type@problem+block@final_project | Final project: teams of up to three"
+
+
+class Command(BaseCommand):
+    help = "Create the demo's staff and learner accounts and the demo course's honor code settings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default="8000", help="Port the demo serves on (for the printed URLs).")
+
+    def handle(self, *args, **options):
+        users = get_user_model().objects
+        staff, created = users.get_or_create(
+            username=STAFF_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "staff@example.com"},
+        )
+        if created or not staff.has_usable_password():
+            staff.set_password(STAFF_PASSWORD)
+            staff.save()
+        for username in LEARNERS:
+            users.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+        course_key = CourseKey.from_string(settings.HONORCODE_STANDALONE_COURSE_KEY)
+        if api.course_honor_code(course_key).terms is None:
+            api.save_course_settings(
+                course_key, terms_html=COURSE_TERMS, collaboration_text=COLLABORATION,
+                acceptance_mode="checkbox", gate_graded_content=True, actor=staff,
+            )
+        base = f"http://127.0.0.1:{options['port']}"
+        scenario = f"{base}/scenario/honorcode.0/"
+        self.stdout.write(self.style.SUCCESS("Honor code demo ready."))
+        self.stdout.write(f"  Learner view (alice):  {scenario}?student=alice")
+        self.stdout.write(f"  Learner view (bob):    {scenario}?student=bob")
+        self.stdout.write(f"  Course staff view:     {scenario}?student={STAFF_USERNAME}")
+        self.stdout.write(f"  Studio editor:         {scenario}studio_view/?student={STAFF_USERNAME}")
+        self.stdout.write(f"  Studio preview:        {scenario}author_view/?student={STAFF_USERNAME}")
+        self.stdout.write(f"  The honor code page:   {base}/honorcode/")
+        self.stdout.write(f"  Django admin:          {base}/admin/  (login {STAFF_USERNAME} / {STAFF_PASSWORD})")

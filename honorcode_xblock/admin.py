@@ -1,0 +1,121 @@
+"""
+Django admin for operators: write and publish honor code versions; read course terms, acceptances and the audit.
+
+Every change goes through ``api``; published versions, acceptances and audit events are read-only here.
+"""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from honorcode_xblock import api
+from honorcode_xblock.exceptions import HonorCodeError, InvalidInput
+from honorcode_xblock.models import Acceptance, AuditEvent, CourseSettings, CourseTerms, PolicyVersion
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows records and never adds, changes or deletes them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PolicyVersionForm(forms.ModelForm):
+    """Validates a draft through ``api`` so the admin applies the same rules as every other door."""
+
+    class Meta:
+        model = PolicyVersion
+        fields = ["title", "body", "change_kind", "change_summary"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned.update(api.validate_policy_fields(
+                cleaned.get("title"), cleaned.get("body"), cleaned.get("change_kind"), cleaned.get("change_summary"),
+            ))
+        except InvalidInput as error:
+            raise ValidationError({
+                (field if field in self.fields else None): messages_ for field, messages_ in error.errors.items()
+            }) from error
+        return cleaned
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    """Drafts are edited here; the "Publish" action makes one the honor code in force."""
+
+    form = PolicyVersionForm
+    list_display = ["__str__", "number", "change_kind", "published_at", "published_by"]
+    list_filter = ["change_kind"]
+    actions = ["publish"]
+    readonly_fields = ["number", "published_at", "published_by", "created_at", "created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return ["title", "body", "change_kind", "change_summary", *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_published
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {
+            "title": data["title"], "body": data["body"], "change_kind": data["change_kind"],
+            "change_summary": data["change_summary"], "actor": request.user,
+        }
+        saved = api.update_policy_draft(obj, **fields) if change else api.create_policy_draft(**fields)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def delete_queryset(self, request, queryset):
+        queryset.filter(published_at__isnull=True).delete()
+
+    @admin.action(description=_("Publish the selected drafts (effective at once)"), permissions=["change"])
+    def publish(self, request, queryset):
+        published = 0
+        for version in queryset.order_by("created_at"):
+            try:
+                api.publish_policy(version, actor=request.user)
+                published += 1
+            except HonorCodeError as error:
+                self.message_user(request, f"{version}: {error}", messages.ERROR)
+        if published:
+            self.message_user(request, ngettext(
+                "%(count)d version published.", "%(count)d versions published.", published,
+            ) % {"count": published}, messages.SUCCESS)
+
+
+@admin.register(CourseTerms)
+class CourseTermsAdmin(ReadOnlyAdmin):
+    list_display = ["course_key", "version", "created_at", "created_by"]
+    search_fields = ["course_key"]
+
+
+@admin.register(CourseSettings)
+class CourseSettingsAdmin(ReadOnlyAdmin):
+    list_display = ["course_key", "acceptance_mode", "gate_graded_content", "updated_at"]
+    search_fields = ["course_key"]
+
+
+@admin.register(Acceptance)
+class AcceptanceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "course_key", "policy_version", "course_terms", "method", "accepted_at"]
+    list_filter = ["method"]
+    search_fields = ["user__username", "course_key"]
+    list_select_related = ["user", "policy_version", "course_terms"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "action", "actor", "course_key", "object_type", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["course_key", "object_id"]

@@ -1,0 +1,263 @@
+"""
+The honor code's records: policy versions, course terms, course settings, acceptances and the audit trail.
+
+Models own their queries (manager methods); everything outside the app reaches them through ``api``.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from opaque_keys.edx.django.models import CourseKeyField
+
+
+class ChangeKind(models.TextChoices):
+    """How much a new policy version changes: a material change may call for a new explicit acceptance."""
+
+    MATERIAL = "material", _("Material change")
+    MINOR = "minor", _("Minor change")
+
+
+class AcceptanceMode(models.TextChoices):
+    """How a learner accepts in a course: a checkbox and button, or a typed full name."""
+
+    CHECKBOX = "checkbox", _("Checkbox and button")
+    SIGNATURE = "signature", _("Typed full name (signature)")
+
+
+class AcceptanceMethod(models.TextChoices):
+    """How an acceptance came about."""
+
+    EXPLICIT = "explicit", _("Explicit acceptance")
+    CONTINUED_ACCESS = "continued_access", _("Continued use after a change")
+
+
+class PolicyVersionQuerySet(models.QuerySet):
+    """Queries over policy versions."""
+
+    def published(self):
+        """Published versions, newest first."""
+        return self.filter(published_at__isnull=False).order_by("-number")
+
+    def drafts(self):
+        """Versions not yet published."""
+        return self.filter(published_at__isnull=True)
+
+    def current(self):
+        """The version in force now: the published one with the highest number, or None."""
+        return self.published().first()
+
+    def in_force_at(self, when):
+        """The version in force at ``when``: the last one published at or before it, or None."""
+        return self.filter(published_at__lte=when).order_by("-published_at", "-number").first()
+
+
+class PolicyVersion(models.Model):
+    """
+    One version of the site-wide honor code.
+
+    A draft is editable; publishing gives it its number and its "last updated" date, and from then on it is
+    never changed (the ``api`` refuses to, and so does the admin).
+
+    .. no_pii: The text is the operator's policy; the publisher and author are staff accounts, referenced by id.
+    """
+
+    number = models.PositiveIntegerField(
+        unique=True, null=True, blank=True, editable=False,
+        help_text=_("Assigned when the version is published."),
+    )
+    title = models.CharField(max_length=200, default="Honor Code")
+    body = models.TextField(help_text=_("The honor code text (HTML; sanitized when saved)."))
+    change_kind = models.CharField(max_length=16, choices=ChangeKind.choices, default=ChangeKind.MATERIAL)
+    change_summary = models.TextField(
+        blank=True, help_text=_("What changed since the previous version, shown to learners (HTML; sanitized)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
+
+    objects = PolicyVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number", "-created_at"]
+        verbose_name = _("honor code version")
+
+    def __str__(self):
+        if self.is_published:
+            return f"{self.title} v{self.number} ({self.published_at:%Y-%m-%d})"
+        return f"{self.title} (draft {self.pk})"
+
+    @property
+    def is_published(self):
+        """True once the version has been published; it is read-only from then on."""
+        return self.published_at is not None
+
+
+class CourseTermsQuerySet(models.QuerySet):
+    """Queries over course terms."""
+
+    def for_course(self, course_key):
+        """All versions of one course's terms, newest first."""
+        return self.filter(course_key=course_key).order_by("-version")
+
+    def current(self, course_key):
+        """The course's current terms, or None when the course has none yet."""
+        return self.for_course(course_key).first()
+
+
+class CourseTerms(models.Model):
+    """
+    One version of a course's additional terms and its per-assignment collaboration permissions.
+
+    Rows are never changed: saving different terms adds the next version.
+
+    .. no_pii: Course content written by course authors; the author is a staff account referenced by id.
+    """
+
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    version = models.PositiveIntegerField()
+    body = models.TextField(blank=True, help_text=_("Additional terms of this course (HTML; sanitized)."))
+    collaboration = models.JSONField(
+        default=list, blank=True,
+        help_text=_('Assignments on which collaboration is permitted: [{"usage_key": ..., "note": ...}].'),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+
+    objects = CourseTermsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course_key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["course_key", "version"], name="honorcode_terms_course_version"),
+        ]
+        verbose_name = _("course terms version")
+        verbose_name_plural = _("course terms versions")
+
+    def __str__(self):
+        return f"{self.course_key} terms v{self.version}"
+
+
+class CourseSettings(models.Model):
+    """
+    How one course uses the honor code: the acceptance mode and whether graded content is gated.
+
+    .. no_pii: Course configuration only.
+    """
+
+    course_key = CourseKeyField(max_length=255, unique=True)
+    acceptance_mode = models.CharField(
+        max_length=16, choices=AcceptanceMode.choices, default=AcceptanceMode.CHECKBOX,
+    )
+    gate_graded_content = models.BooleanField(
+        default=False, help_text=_("Withhold graded content from learners until they accept the honor code."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("course honor code settings")
+        verbose_name_plural = _("course honor code settings")
+
+    def __str__(self):
+        return f"{self.course_key} settings"
+
+
+class AcceptanceQuerySet(models.QuerySet):
+    """Queries over acceptances."""
+
+    def for_user_in_course(self, user, course_key):
+        """One learner's acceptances in one course, newest first."""
+        return self.filter(user=user, course_key=course_key).select_related(
+            "policy_version", "course_terms",
+        ).order_by("-accepted_at", "-pk")
+
+    def counts_by_version(self, course_key):
+        """
+        How many learners accepted each pair of versions in a course.
+
+        Returns:
+            list of dicts with ``policy_version__number``, ``course_terms__version`` and ``learners``, newest
+            policy version first.
+        """
+        return list(
+            self.filter(course_key=course_key)
+            .values("policy_version__number", "course_terms__version")
+            .annotate(learners=Count("user", distinct=True))
+            .order_by("-policy_version__number", "-course_terms__version")
+        )
+
+
+class Acceptance(models.Model):
+    """
+    A learner's acceptance of one honor code version and one version of a course's terms.
+
+    Append-only: there is one row for each learner, course, policy version and course-terms version, however
+    often the learner clicks.
+
+    .. pii: The learner (by id) and, in signature mode, the full name the learner typed.
+    .. pii_types: id, name
+    .. pii_retirement: local_api
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course_key = CourseKeyField(max_length=255)
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="acceptances")
+    course_terms = models.ForeignKey(CourseTerms, on_delete=models.PROTECT, related_name="acceptances")
+    method = models.CharField(max_length=32, choices=AcceptanceMethod.choices, default=AcceptanceMethod.EXPLICIT)
+    signature = models.CharField(max_length=255, blank=True, help_text=_("Full name typed in signature mode."))
+    accepted_at = models.DateTimeField(db_index=True)
+    block_id = models.CharField(
+        max_length=255, blank=True, help_text=_("Usage id of the Honor Code block the learner accepted in."),
+    )
+
+    objects = AcceptanceQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course_key", "policy_version", "course_terms"],
+                name="honorcode_one_acceptance_per_versions",
+            ),
+        ]
+        indexes = [models.Index(fields=["course_key", "policy_version"], name="honorcode_acc_course_policy")]
+        verbose_name = _("acceptance")
+
+    def __str__(self):
+        return f"user {self.user_id} accepted v{self.policy_version.number} in {self.course_key}"
+
+
+class AuditEvent(models.Model):
+    """
+    An append-only record of one change the app made: who, when, what, and the values before and after.
+
+    Nothing in the app edits or deletes one.
+
+    .. pii: The actor (by id) and, for acceptances, the learner's id in the recorded values.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    action = models.CharField(max_length=64)
+    course_key = CourseKeyField(max_length=255, null=True, blank=True, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("audit event")
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"

@@ -1,0 +1,46 @@
+"""The interface every platform implements."""
+import abc
+
+
+class Platform(abc.ABC):
+    """
+    What the honor code app needs from the platform it runs in.
+
+    Implementations: :class:`~honorcode_xblock.platform.openedx.OpenEdxPlatform` (calls edx-platform) and
+    :class:`~honorcode_xblock.platform.standalone.StandalonePlatform` (the same work on this app's own tables).
+    """
+
+    #: Short name shown in logs and the admin.
+    name = ""
+
+    @abc.abstractmethod
+    def user_from_xblock_user(self, xblock_user):
+        """
+        The Django user behind the XBlock user service's current user.
+
+        Arguments:
+            xblock_user (xblock.reference.user_service.XBlockUser): from ``user_service.get_current_user()``.
+
+        Returns:
+            a ``User``, or None for an anonymous visitor.
+        """
+
+    @abc.abstractmethod
+    def course_key_for_block(self, block):
+        """
+        The course (``CourseKey``) a block belongs to.
+
+        Returns:
+            a ``CourseKey``, or None when the block lives outside any course (e.g. a content library).
+        """
+
+    @abc.abstractmethod
+    def is_course_staff(self, xblock_user, user, course_key):
+        """
+        Whether the current user is on the course team (staff or instructor) of ``course_key``.
+
+        Arguments:
+            xblock_user: the XBlock user service's current user.
+            user: the Django user resolved from it (or None).
+            course_key: the course.
+        """

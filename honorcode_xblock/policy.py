@@ -1,0 +1,129 @@
+"""
+The honor code's rules, as pure functions: no database, no platform, no request.
+
+``api`` applies them; a reader finds here which versions a learner must have accepted and what an author's
+settings must look like.
+"""
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey, UsageKey
+
+#: The most assignments a course may list as permitting collaboration.
+MAX_COLLABORATION_ENTRIES = 200
+#: The longest note an author may attach to one collaboration permission.
+MAX_NOTE_LENGTH = 500
+#: The longest course terms text, in characters, before sanitizing.
+MAX_TERMS_LENGTH = 50_000
+#: The longest policy text, in characters, before sanitizing.
+MAX_POLICY_LENGTH = 200_000
+#: The longest display name of the block.
+MAX_DISPLAY_NAME_LENGTH = 255
+#: Bounds of a typed signature (a learner's full name).
+MIN_SIGNATURE_LENGTH = 2
+MAX_SIGNATURE_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class CollaborationPermission:
+    """One assignment (by usage key) on which the course permits collaboration, with the author's note."""
+
+    usage_key: str
+    note: str = ""
+
+    def as_dict(self):
+        """The JSON form stored with the course terms."""
+        return {"usage_key": self.usage_key, "note": self.note}
+
+
+def parse_collaboration(text, course_key=None):
+    """
+    Parse the Studio field that lists assignments permitting collaboration.
+
+    Each non-empty line is ``<usage key>`` or ``<usage key> | <note>``.
+
+    Arguments:
+        text (str): the author's text.
+        course_key (CourseKey or None): when given, every usage key must belong to this course.
+
+    Returns:
+        (list of CollaborationPermission, list of error messages); the list of errors is empty when valid.
+    """
+    entries, errors, seen = [], [], set()
+    lines = [(number, line.strip()) for number, line in enumerate((text or "").splitlines(), start=1)]
+    lines = [(number, line) for number, line in lines if line]
+    if len(lines) > MAX_COLLABORATION_ENTRIES:
+        errors.append(_("List at most {limit} assignments (found {count}).").format(
+            limit=MAX_COLLABORATION_ENTRIES, count=len(lines)))
+        return [], errors
+    for number, line in lines:
+        raw_key, _sep, note = (part.strip() for part in line.partition("|"))
+        try:
+            usage_key = UsageKey.from_string(raw_key)
+        except InvalidKeyError:
+            errors.append(_(
+                'Line {line}: "{value}" is not a usage key. Copy the assignment\'s usage key from Studio, '
+                'e.g. block-v1:Org+Course+Run+type@problem+block@1a2b3c.'
+            ).format(line=number, value=raw_key[:80]))
+            continue
+        if isinstance(course_key, CourseKey) and usage_key.course_key.for_branch(None) != course_key.for_branch(None):
+            errors.append(_("Line {line}: {key} belongs to another course.").format(line=number, key=usage_key))
+            continue
+        if str(usage_key) in seen:
+            errors.append(_("Line {line}: {key} is listed twice.").format(line=number, key=usage_key))
+            continue
+        if len(note) > MAX_NOTE_LENGTH:
+            errors.append(_("Line {line}: the note is longer than {limit} characters.").format(
+                line=number, limit=MAX_NOTE_LENGTH))
+            continue
+        seen.add(str(usage_key))
+        entries.append(CollaborationPermission(str(usage_key), note))
+    return entries, errors
+
+
+def format_collaboration(entries):
+    """The Studio text form of stored collaboration entries (the inverse of :func:`parse_collaboration`)."""
+    lines = []
+    for entry in entries or []:
+        note = entry.get("note") or ""
+        lines.append(f"{entry['usage_key']} | {note}" if note else entry["usage_key"])
+    return "\n".join(lines)
+
+
+def signature_errors(signature):
+    """
+    Check a typed full name given in signature mode.
+
+    Returns:
+        list of error messages, empty when the signature is acceptable.
+    """
+    value = (signature or "").strip()
+    if len(value) < MIN_SIGNATURE_LENGTH:
+        return [_("Type your full name to sign the honor code.")]
+    if len(value) > MAX_SIGNATURE_LENGTH:
+        return [_("Your full name must be at most {limit} characters.").format(limit=MAX_SIGNATURE_LENGTH)]
+    return []
+
+
+def acceptance_is_current(acceptance, policy_version, course_terms):
+    """
+    Whether an acceptance covers the versions in force now.
+
+    Arguments:
+        acceptance: an Acceptance (or None).
+        policy_version: the PolicyVersion in force now (or None when none is published).
+        course_terms: the course's current CourseTerms (or None when the course has none).
+    """
+    if acceptance is None or policy_version is None:
+        return False
+    if acceptance.policy_version_id != policy_version.pk:
+        return False
+    return course_terms is None or acceptance.course_terms_id == course_terms.pk
+
+
+def terms_changed(current_terms, body, collaboration):
+    """Whether saving ``body`` and ``collaboration`` would make a new version of the course terms."""
+    if current_terms is None:
+        return bool(body) or bool(collaboration)
+    return current_terms.body != body or list(current_terms.collaboration) != list(collaboration)

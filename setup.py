@@ -1,0 +1,72 @@
+"""Packaging for honorcode-xblock: the Honor Code XBlock and its Open edX Django plugin app."""
+import os
+import re
+
+from setuptools import find_packages, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def read(*parts):
+    with open(os.path.join(HERE, *parts), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def version():
+    match = re.search(r'^__version__ = "([^"]+)"', read("honorcode_xblock", "__init__.py"), re.M)
+    return match.group(1)
+
+
+def requirements(path):
+    """Read the loose requirements of a requirements/*.in file (constraints and -r lines are skipped)."""
+    lines = (line.split("#", 1)[0].strip() for line in read("requirements", path).splitlines())
+    return [line for line in lines if line and not line.startswith(("-c", "-r"))]
+
+
+def package_files(root):
+    """
+    Every file under the repository's ``static/`` folder, as package data of ``honorcode_xblock``.
+
+    ``honorcode_xblock/static`` is a link to the repository's ``static/`` folder, so the block reads its
+    assets the same way from a checkout and from the installed wheel, where they are real files.
+    """
+    found = []
+    for folder, _dirs, files in os.walk(os.path.join(HERE, root)):
+        for name in files:
+            found.append(os.path.relpath(os.path.join(folder, name), os.path.join(HERE, "honorcode_xblock")))
+    return found
+
+
+setup(
+    name="honorcode-xblock",
+    version=version(),
+    description="An honor code for every Open edX course: a versioned pledge learners accept, and a plugin app that makes it count.",
+    long_description=read("README.md"),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0",
+    packages=find_packages(include=["honorcode_xblock", "honorcode_xblock.*"]),
+    package_data={
+        "honorcode_xblock": package_files("static") + [
+            "data/*.html",
+            "locale/*/LC_MESSAGES/*",
+            "templates/honorcode_xblock/*.html",
+        ],
+    },
+    include_package_data=False,
+    python_requires=">=3.11",
+    install_requires=requirements("base.in"),
+    entry_points={
+        "xblock.v1": ["honorcode = honorcode_xblock:HonorCodeXBlock"],
+        "lms.djangoapp": ["honorcode = honorcode_xblock.apps:HonorCodeConfig"],
+        "cms.djangoapp": ["honorcode = honorcode_xblock.apps:HonorCodeConfig"],
+    },
+    classifiers=[
+        "Framework :: Django",
+        "Framework :: Django :: 4.2",
+        "Framework :: Django :: 5.2",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "License :: OSI Approved :: GNU Affero General Public License v3",
+    ],
+    zip_safe=False,
+)

@@ -1,0 +1,286 @@
+"""The domain API: policy versions, course terms and settings, acceptances, audit."""
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from honorcode_xblock import api
+from honorcode_xblock.exceptions import InvalidInput, NotPermitted, ReadOnly
+from honorcode_xblock.models import Acceptance, AcceptanceMethod, AuditEvent, CourseTerms, PolicyVersion
+
+from .helpers import COURSE_KEY, OTHER_COURSE_KEY, usage_key
+
+pytestmark = pytest.mark.django_db
+
+
+def save_settings(course_key=COURSE_KEY, terms="", collaboration="", mode="checkbox", gate=False, actor=None):
+    return api.save_course_settings(
+        course_key, terms_html=terms, collaboration_text=collaboration, acceptance_mode=mode,
+        gate_graded_content=gate, actor=actor,
+    )
+
+
+class TestDefaultHonorCode:
+    def test_version_one_is_published_by_the_migrations(self):
+        current = api.current_policy()
+        assert current.number == 1
+        assert current.is_published and current.published_at <= timezone.now()
+        assert current.change_kind == "material"
+
+    @pytest.mark.parametrize("phrase", [
+        # the four commitments
+        "unless\n    the instructions for that particular assignment say plainly that collaboration is allowed",
+        "You hold a single account",
+        "never\n    give anyone else your password",
+        "raises your own results, or that raises or\n    lowers the results of anyone else",
+        "never publish, post or pass on the answers to problems",
+        # every consequence, and no refund
+        "zero or no credit for an assignment",
+        "withhold a certificate",
+        "revoke one already issued",
+        "unenroll you",
+        "end your use of the site and close your account",
+        "any other step it considers appropriate",
+        "No refund is given",
+        # determination and notification
+        "decided by the site operator, at its discretion",
+        "you are told what was decided and which of the actions above will follow",
+        # the change rule, prospective only
+        "takes effect as soon as it is posted",
+        'new "last updated" date',
+        "you agree to the new version from\nthen on",
+        "judged against the version that was in force when it happened",
+        # course terms
+        "A course may add terms of its own",
+    ])
+    def test_default_text_covers_every_clause(self, phrase):
+        assert phrase in api.current_policy().body
+        assert phrase in api.default_policy_text()
+
+
+class TestPolicyVersions:
+    def test_draft_then_publish_takes_the_next_number_and_is_in_force_at_once(self, operator):
+        draft = api.create_policy_draft(body="<p>New text</p>", change_kind="minor", change_summary="Typos", actor=operator)
+        assert draft.number is None and not draft.is_published
+        assert api.current_policy().number == 1
+        published = api.publish_policy(draft, actor=operator)
+        assert published.number == 2
+        assert published.published_by == operator
+        assert api.current_policy() == published
+        assert list(AuditEvent.objects.filter(action="policy.published").values_list("object_id", flat=True)) == [
+            str(published.pk)]
+
+    def test_published_version_is_read_only(self, operator):
+        version = api.current_policy()
+        with pytest.raises(ReadOnly):
+            api.update_policy_draft(version, body="<p>changed</p>", change_kind="minor")
+        with pytest.raises(ReadOnly):
+            api.publish_policy(version)
+        version.refresh_from_db()
+        assert "changed" not in version.body
+
+    def test_draft_is_editable_and_sanitized(self):
+        draft = api.create_policy_draft(body="<p>One</p>", change_kind="material")
+        updated = api.update_policy_draft(
+            draft, body='<p onclick="x()">Two<script>alert(1)</script></p><a href="javascript:alert(1)">l</a>',
+            change_kind="material", change_summary="<b>Why</b><img src=x onerror=alert(1)>",
+        )
+        assert updated.body == '<p>Two</p><a rel="noopener noreferrer nofollow">l</a>'
+        assert updated.change_summary == "<b>Why</b>"
+
+    @pytest.mark.parametrize("fields, field", [
+        ({"body": "", "change_kind": "minor"}, "body"),
+        ({"body": "<script>only()</script>", "change_kind": "minor"}, "body"),
+        ({"body": "<p>x</p>", "change_kind": "huge"}, "change_kind"),
+        ({"body": "<p>x</p>", "change_kind": "minor", "title": "  "}, "title"),
+        ({"body": "x" * 200_001, "change_kind": "minor"}, "body"),
+    ])
+    def test_invalid_drafts_are_refused_with_a_message(self, fields, field):
+        with pytest.raises(InvalidInput) as caught:
+            api.create_policy_draft(**fields)
+        assert caught.value.errors[field]
+        assert str(caught.value)
+        assert PolicyVersion.objects.count() == 1
+
+    def test_version_in_force_at_a_time(self):
+        first = api.current_policy()
+        second = api.publish_new_policy(body="<p>v2</p>", change_kind="material")
+        assert api.policy_in_force_at(second.published_at - datetime.timedelta(microseconds=1)) == first
+        assert api.policy_in_force_at(second.published_at) == second
+        assert api.policy_in_force_at(first.published_at - datetime.timedelta(days=1)) is None
+
+    def test_publishing_writes_one_row_whatever_the_number_of_acceptances(self, learner, django_assert_max_num_queries):
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        draft = api.create_policy_draft(body="<p>v2</p>", change_kind="minor")
+        with django_assert_max_num_queries(6):
+            api.publish_policy(draft)
+
+
+class TestCourseSettings:
+    def test_terms_are_versioned_only_when_they_change(self, operator):
+        first = save_settings(terms="<p>Teams of two on the project.</p>", actor=operator)
+        assert first["terms_version"] == 1
+        same = save_settings(terms="<p>Teams of two on the project.</p>", mode="signature", gate=True)
+        assert same["terms_version"] == 1
+        changed = save_settings(terms="<p>Teams of three.</p>")
+        assert changed["terms_version"] == 2
+        assert list(CourseTerms.objects.for_course(COURSE_KEY).values_list("version", flat=True)) == [2, 1]
+        honor_code = api.course_honor_code(COURSE_KEY)
+        assert honor_code.terms.body == "<p>Teams of three.</p>"
+        assert honor_code.settings.acceptance_mode == "checkbox"
+
+    def test_settings_are_stored(self):
+        save_settings(mode="signature", gate=True)
+        honor_code = api.course_honor_code(COURSE_KEY)
+        assert honor_code.settings.acceptance_mode == "signature"
+        assert honor_code.settings.gate_graded_content is True
+        assert api.course_honor_code(OTHER_COURSE_KEY).settings.gate_graded_content is False
+
+    def test_terms_are_sanitized(self):
+        save_settings(terms='<p>Fine</p><script>steal()</script><iframe src="//evil"></iframe>')
+        assert api.course_honor_code(COURSE_KEY).terms.body == "<p>Fine</p>"
+
+    def test_collaboration_is_parsed_with_notes(self):
+        project = usage_key("problem", "project")
+        lab = usage_key("openassessment", "lab")
+        cleaned = save_settings(collaboration=f"{project} | Teams of three\n\n  {lab}  \n")
+        assert cleaned["collaboration"] == [
+            {"usage_key": str(project), "note": "Teams of three"},
+            {"usage_key": str(lab), "note": ""},
+        ]
+        assert api.course_honor_code(COURSE_KEY).terms.collaboration == cleaned["collaboration"]
+
+    @pytest.mark.parametrize("collaboration, message", [
+        ("not-a-key", 'Line 1: "not-a-key" is not a usage key'),
+        (f"{usage_key('problem', 'x', OTHER_COURSE_KEY)}", "Line 1: block-v1:TestX+OTHER+2026+type@problem+block@x "
+                                                           "belongs to another course."),
+        (f"{usage_key('problem', 'x')}\n{usage_key('problem', 'x')}", "Line 2: "),
+        (f"{usage_key('problem', 'x')} | {'n' * 501}", "the note is longer than 500 characters"),
+        ("\n".join(str(usage_key("problem", f"p{i}")) for i in range(201)), "List at most 200 assignments"),
+    ])
+    def test_invalid_collaboration_is_refused_with_a_line_message(self, collaboration, message):
+        with pytest.raises(InvalidInput) as caught:
+            save_settings(collaboration=collaboration)
+        assert any(message in msg for msg in caught.value.errors["collaboration"])
+        assert not CourseTerms.objects.exists()
+
+    @pytest.mark.parametrize("kwargs, field", [
+        ({"acceptance_mode": "smoke-signal"}, "acceptance_mode"),
+        ({"gate_graded_content": "yes"}, "gate_graded_content"),
+        ({"terms_html": 42}, "course_terms"),
+        ({"terms_html": "x" * 50_001}, "course_terms"),
+        ({"collaboration_text": ["a"]}, "collaboration"),
+        ({"display_name": "   "}, "display_name"),
+        ({"display_name": "n" * 256}, "display_name"),
+    ])
+    def test_invalid_settings_are_refused_per_field(self, kwargs, field):
+        values = {"terms_html": "", "collaboration_text": "", "acceptance_mode": "checkbox",
+                  "gate_graded_content": False, **kwargs}
+        with pytest.raises(InvalidInput) as caught:
+            api.save_course_settings(COURSE_KEY, **values)
+        assert list(caught.value.errors) == [field]
+
+
+class TestAcceptance:
+    def test_acceptance_names_user_course_versions_method_and_time(self, learner):
+        save_settings(terms="<p>Course terms</p>")
+        before = timezone.now()
+        acceptance, created = api.accept(learner, COURSE_KEY, confirmed=True, block_id=str(usage_key()))
+        assert created
+        row = Acceptance.objects.get()
+        assert row.user == learner
+        assert row.course_key == COURSE_KEY
+        assert row.policy_version.number == 1
+        assert row.course_terms.version == 1
+        assert row.method == AcceptanceMethod.EXPLICIT
+        assert before <= row.accepted_at <= timezone.now()
+        assert row.block_id == str(usage_key())
+        assert api.current_acceptance(learner, COURSE_KEY) == acceptance
+
+    def test_a_second_accept_adds_nothing(self, learner):
+        first, created = api.accept(learner, COURSE_KEY, confirmed=True)
+        again, created_again = api.accept(learner, COURSE_KEY, confirmed=True)
+        assert created and not created_again
+        assert again.pk == first.pk
+        assert Acceptance.objects.count() == 1
+        assert AuditEvent.objects.filter(action="acceptance.created").count() == 1
+
+    @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers; the race needs a server DB")
+    @pytest.mark.django_db(transaction=True)
+    def test_concurrent_double_submit_makes_one_row(self, learner):
+        api.accept(learner, OTHER_COURSE_KEY, confirmed=True)  # the course terms row exists, as after a first visit
+        errors, barrier = [], threading.Barrier(4)
+
+        def click():
+            try:
+                barrier.wait()
+                api.accept(learner, COURSE_KEY, confirmed=True)
+            except Exception as error:  # pylint: disable=broad-except
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=click) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert Acceptance.objects.filter(course_key=COURSE_KEY).count() == 1
+
+    def test_anonymous_accept_is_refused_with_a_message(self):
+        with pytest.raises(NotPermitted) as caught:
+            api.accept(None, COURSE_KEY, confirmed=True)
+        assert "Anonymous visitors cannot accept" in str(caught.value)
+        assert not Acceptance.objects.exists()
+
+    def test_inactive_account_cannot_accept(self, learner):
+        learner.is_active = False
+        learner.save()
+        with pytest.raises(NotPermitted):
+            api.accept(learner, COURSE_KEY, confirmed=True)
+
+    def test_checkbox_mode_needs_the_box_ticked(self, learner):
+        with pytest.raises(InvalidInput) as caught:
+            api.accept(learner, COURSE_KEY, confirmed=False)
+        assert "Tick the box" in caught.value.errors["confirmed"][0]
+
+    @pytest.mark.parametrize("signature", ["", " ", "A", "x" * 256])
+    def test_signature_mode_needs_a_full_name(self, learner, signature):
+        save_settings(mode="signature")
+        with pytest.raises(InvalidInput) as caught:
+            api.accept(learner, COURSE_KEY, signature=signature, confirmed=True)
+        assert caught.value.errors["signature"]
+        assert not Acceptance.objects.exists()
+
+    def test_signature_is_stored(self, learner):
+        save_settings(mode="signature")
+        acceptance, _created = api.accept(learner, COURSE_KEY, signature="  Ada Lovelace ")
+        assert acceptance.signature == "Ada Lovelace"
+
+    def test_new_terms_or_policy_need_a_new_acceptance(self, learner):
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        save_settings(terms="<p>New course terms</p>")
+        assert api.current_acceptance(learner, COURSE_KEY) is None
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        assert api.current_acceptance(learner, COURSE_KEY).course_terms.version == 2
+        api.publish_new_policy(body="<p>v2</p>", change_kind="material")
+        assert api.current_acceptance(learner, COURSE_KEY) is None
+        assert len(api.acceptances_for(learner, COURSE_KEY)) == 2
+
+    def test_acceptance_in_one_course_does_not_count_in_another(self, learner):
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        assert api.current_acceptance(learner, OTHER_COURSE_KEY) is None
+
+    def test_counts_by_version(self, learner, other_learner):
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        save_settings(terms="<p>v2 terms</p>")
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        api.accept(other_learner, COURSE_KEY, confirmed=True)
+        api.accept(other_learner, OTHER_COURSE_KEY, confirmed=True)
+        assert api.acceptance_counts(COURSE_KEY) == [
+            {"policy_version": 1, "terms_version": 2, "learners": 2},
+            {"policy_version": 1, "terms_version": 1, "learners": 1},
+        ]

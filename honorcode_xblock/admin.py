@@ -5,7 +5,7 @@ Every change goes through ``api``; published versions, acceptances and audit eve
 """
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -36,13 +36,16 @@ class PolicyVersionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and self.instance.is_published:
+            raise ValidationError(_("This version is published and can no longer be changed."))
         try:
             cleaned.update(api.validate_policy_fields(
                 cleaned.get("title"), cleaned.get("body"), cleaned.get("change_kind"), cleaned.get("change_summary"),
             ))
         except InvalidInput as error:
             raise ValidationError({
-                (field if field in self.fields else None): messages_ for field, messages_ in error.errors.items()
+                (field if field in self.fields else NON_FIELD_ERRORS): messages_
+                for field, messages_ in error.errors.items()
             }) from error
         return cleaned
 

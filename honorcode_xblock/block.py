@@ -136,6 +136,8 @@ class HonorCodeXBlock(XBlock):
             "preview": preview,
             "anonymous": user is None and not preview,
             "error": "",
+            "counts": None,
+            "cannot_accept_reason": "",
         }
         if course_key is None:
             context["error"] = _("The honor code can only be accepted inside a course.")

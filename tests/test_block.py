@@ -1,0 +1,247 @@
+"""The Honor Code XBlock on XBlock's ToyRuntime, against the standalone and the Open edX platform layers."""
+import pytest
+from django.test import override_settings
+from xblock.completable import XBlockCompletionMode
+
+from honorcode_xblock import api
+from honorcode_xblock.block import HonorCodeXBlock
+from honorcode_xblock.models import Acceptance, CourseSettings, CourseTerms
+
+from .helpers import COURSE_KEY, OTHER_COURSE_KEY, call_handler, lms_user, make_block, usage_key, workbench_user
+
+pytestmark = pytest.mark.django_db
+OPENEDX = override_settings(HONORCODE_PLATFORM="honorcode_xblock.platform.openedx.OpenEdxPlatform")
+
+
+def render(block, view="student_view"):
+    return block.render(view, {}).content
+
+
+def settings_payload(**overrides):
+    return {"display_name": "Honor Code", "course_terms": "", "collaboration": "", "acceptance_mode": "checkbox",
+            "gate_graded_content": False, **overrides}
+
+
+class TestStudentView:
+    def test_shows_the_honor_code_with_its_last_updated_date_and_the_accept_control(self, learner):
+        html = render(make_block(workbench_user("learner")))
+        policy = api.current_policy()
+        assert "Version 1 · Last updated" in html
+        assert f"{policy.published_at:%Y}" in html
+        assert "Your own work." in html and "No refund is given" in html
+        assert 'type="checkbox"' in html and "I have read the honor code" in html
+        assert "Accept the honor code" in html
+        assert 'role="status"' in html and 'aria-live="polite"' in html
+        assert "hc-confirmation\" hidden" in html
+
+    def test_shows_course_terms_and_collaboration_permissions(self, learner):
+        project = usage_key("problem", "project")
+        api.save_course_settings(
+            COURSE_KEY, terms_html="<p>Quizzes are individual.</p><script>x()</script>",
+            collaboration_text=f"{project} | Final project: teams of three", acceptance_mode="checkbox",
+            gate_graded_content=False,
+        )
+        html = render(make_block(workbench_user("learner")))
+        assert "Additional terms for this course" in html
+        assert "<p>Quizzes are individual.</p>" in html and "x()" not in html
+        assert "Assignments where collaboration is permitted" in html
+        assert "Final project: teams of three" in html and str(project) in html
+
+    def test_signature_mode_asks_for_a_typed_full_name(self, learner):
+        api.save_course_settings(COURSE_KEY, terms_html="", collaboration_text="", acceptance_mode="signature",
+                                 gate_graded_content=False)
+        html = render(make_block(workbench_user("learner")))
+        assert 'name="signature"' in html and "Your full name" in html
+        assert 'type="checkbox"' not in html
+
+    def test_after_accepting_shows_the_confirmation_with_version_and_date(self, learner):
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        html = render(make_block(workbench_user("learner")))
+        assert 'data-accepted="true"' in html
+        assert "You accepted version 1 of the honor code (last updated" in html
+        assert 'class="hc-accept" hidden' in html
+
+    def test_anonymous_visitor_is_told_to_sign_in(self):
+        html = render(make_block(workbench_user("")))
+        assert "Sign in to accept the honor code." in html
+        assert "disabled" in html
+
+    def test_author_text_is_escaped(self, learner):
+        html = render(make_block(workbench_user("learner"), display_name='<img src=x onerror="alert(1)">'))
+        assert "<img src=x" not in html and "&lt;img" in html
+
+    def test_learners_do_not_see_the_counts(self, learner):
+        assert "Acceptances in this course" not in render(make_block(workbench_user("learner")))
+
+    def test_course_staff_see_how_many_accepted_which_version(self, learner, operator):
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        html = render(make_block(workbench_user("operator")))
+        assert "Acceptances in this course" in html
+        assert "<tr><td>1</td><td>1</td><td>1</td></tr>" in html
+
+    def test_outside_a_course_the_block_says_so(self, learner):
+        from opaque_keys.edx.locator import LibraryLocatorV2, LibraryUsageLocatorV2  # pylint: disable=import-outside-toplevel
+
+        library_usage = LibraryUsageLocatorV2(LibraryLocatorV2.from_string("lib:TestX:lib1"), "honorcode", "p")
+        with OPENEDX:
+            html = render(make_block(lms_user(learner), key=library_usage))
+        assert "can only be accepted inside a course" in html
+
+
+class TestAuthorAndStudioViews:
+    def test_author_view_is_a_preview_with_counts(self, learner):
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        html = render(make_block(workbench_user("learner"), author_mode=True), "author_view")
+        assert "This is a preview" in html and "disabled" in html
+        assert "Acceptances in this course" in html
+
+    def test_studio_preview_cannot_accept(self, learner):
+        block = make_block(workbench_user("learner"), author_mode=True)
+        status, body = call_handler(block, "accept", {"confirmed": True})
+        assert status == 403 and "preview" in body["error"]
+        assert not Acceptance.objects.exists()
+
+    def test_studio_view_has_labelled_fields_with_current_values(self):
+        api.save_course_settings(COURSE_KEY, terms_html="<p>Stored terms</p>", collaboration_text="",
+                                 acceptance_mode="signature", gate_graded_content=True)
+        html = render(make_block(workbench_user("staff")), "studio_view")
+        for field in ("display_name", "course_terms", "collaboration", "gate_graded_content"):
+            assert f'for="hc-' in html and f'-{field}"' in html
+        assert "&lt;p&gt;Stored terms&lt;/p&gt;" in html
+        assert 'value="signature" checked' in html
+        assert "<legend" in html
+
+    def test_studio_submit_stores_settings_in_the_app_and_on_the_block(self, operator):
+        block = make_block(workbench_user("operator"))
+        project = usage_key("problem", "project")
+        status, body = call_handler(block, "studio_submit", settings_payload(
+            display_name="Our pledge", course_terms="<p>Teams of two</p>", collaboration=f"{project} | Pairs",
+            acceptance_mode="signature", gate_graded_content=True,
+        ))
+        assert status == 200 and body == {"result": "success", "terms_version": 1}
+        assert block.display_name == "Our pledge"
+        assert block.collaboration == f"{project} | Pairs"
+        assert block.gate_graded_content is True
+        terms = CourseTerms.objects.get(course_key=COURSE_KEY)
+        assert terms.created_by == operator and terms.collaboration == [{"usage_key": str(project), "note": "Pairs"}]
+        assert CourseSettings.objects.get(course_key=COURSE_KEY).acceptance_mode == "signature"
+
+    def test_studio_submit_refuses_invalid_values_with_field_messages(self):
+        block = make_block(workbench_user("staff"))
+        status, body = call_handler(block, "studio_submit", settings_payload(
+            display_name="", collaboration="nonsense", acceptance_mode="telepathy", gate_graded_content="maybe",
+        ))
+        assert status == 400
+        assert set(body["errors"]) == {"display_name", "collaboration", "acceptance_mode", "gate_graded_content"}
+        assert 'Line 1: "nonsense" is not a usage key' in body["errors"]["collaboration"][0]
+        assert block.display_name == "Honor Code"
+        assert not CourseTerms.objects.exists() and not CourseSettings.objects.exists()
+
+    @pytest.mark.parametrize("payload", [b"not json", b"[1, 2]", b'"text"'])
+    def test_malformed_requests_get_a_400(self, payload):
+        status, body = call_handler(make_block(workbench_user("staff")), "studio_submit", payload)
+        assert status == 400 and body["error"]
+
+
+class TestAcceptHandler:
+    def test_accept_records_in_the_app_tables_and_publishes_completion(self, learner):
+        block = make_block(workbench_user("learner"))
+        status, body = call_handler(block, "accept", {"confirmed": True})
+        assert status == 200
+        assert body["accepted"] is True and body["created"] is True
+        assert body["policy_version"] == 1 and body["terms_version"] == 1
+        assert "You accepted version 1 of the honor code" in body["message"]
+        row = Acceptance.objects.get()
+        assert (row.user, row.course_key, row.block_id) == (learner, COURSE_KEY, str(usage_key()))
+        assert block.runtime.published == [("completion", {"completion": 1.0})]
+
+    def test_double_submit_gives_one_record(self, learner):
+        block = make_block(workbench_user("learner"))
+        first = call_handler(block, "accept", {"confirmed": True})
+        second = call_handler(block, "accept", {"confirmed": True})
+        assert first[1]["created"] is True and second[1]["created"] is False
+        assert Acceptance.objects.count() == 1
+
+    def test_anonymous_accept_is_refused_with_a_clear_message(self):
+        status, body = call_handler(make_block(workbench_user("")), "accept", {"confirmed": True})
+        assert status == 403
+        assert body["error"] == "Sign in to accept the honor code. Anonymous visitors cannot accept it."
+        assert not Acceptance.objects.exists()
+
+    def test_unticked_box_is_refused(self, learner):
+        status, body = call_handler(make_block(workbench_user("learner")), "accept", {"confirmed": "yes"})
+        assert status == 400 and body["errors"]["confirmed"]
+
+    def test_signature_mode(self, learner):
+        api.save_course_settings(COURSE_KEY, terms_html="", collaboration_text="", acceptance_mode="signature",
+                                 gate_graded_content=False)
+        block = make_block(workbench_user("learner"))
+        status, body = call_handler(block, "accept", {"signature": 42})
+        assert status == 400 and body["errors"]["signature"]
+        status, body = call_handler(block, "accept", {"signature": "Grace Hopper"})
+        assert status == 200
+        assert Acceptance.objects.get().signature == "Grace Hopper"
+
+    @pytest.mark.parametrize("payload", [b"{", b"[]", b"null"])
+    def test_malformed_accept_gets_a_400(self, learner, payload):
+        status, _body = call_handler(make_block(workbench_user("learner")), "accept", payload)
+        assert status == 400
+        assert not Acceptance.objects.exists()
+
+
+class TestInsideOpenEdx:
+    """The same block with the Open edX platform layer and an XBlockUser shaped like the LMS's."""
+
+    def test_accept_uses_the_lms_user_and_the_course_of_the_usage_key(self, learner):
+        key = usage_key(course_key=OTHER_COURSE_KEY)
+        with OPENEDX:
+            status, _body = call_handler(make_block(lms_user(learner), key=key), "accept", {"confirmed": True})
+        assert status == 200
+        row = Acceptance.objects.get()
+        assert row.user == learner and row.course_key == OTHER_COURSE_KEY
+
+    def test_lms_anonymous_user_cannot_accept(self):
+        with OPENEDX:
+            status, _body = call_handler(make_block(lms_user(None)), "accept", {"confirmed": True})
+        assert status == 403
+
+    def test_lms_course_staff_flag_shows_counts(self, learner):
+        with OPENEDX:
+            assert "Acceptances in this course" in render(make_block(lms_user(learner, is_staff=True)))
+            assert "Acceptances in this course" not in render(make_block(lms_user(learner, is_staff=False)))
+
+
+class TestMobileAndCompletion:
+    def test_student_view_data(self, learner):
+        api.save_course_settings(COURSE_KEY, terms_html="<p>T</p>", collaboration_text="",
+                                 acceptance_mode="checkbox", gate_graded_content=False)
+        block = make_block(workbench_user("learner"))
+        data = block.student_view_data()
+        assert data["policy"]["version"] == 1 and "Your own work." in data["policy"]["body_html"]
+        assert data["course_terms"] == {"version": 1, "body_html": "<p>T</p>"}
+        assert data["acceptance_mode"] == "checkbox" and data["accepted"] is False
+        assert data["accept_handler"] == "accept"
+        call_handler(block, "accept", {"confirmed": True})
+        assert block.student_view_data()["accepted"] is True
+
+    def test_declares_multi_device_and_custom_completion(self):
+        assert HonorCodeXBlock.supports("multi_device")
+        assert HonorCodeXBlock.completion_mode == XBlockCompletionMode.COMPLETABLE
+        assert HonorCodeXBlock.has_custom_completion is True
+
+
+class TestAssets:
+    @pytest.mark.parametrize("uri", [
+        "static/css/honorcode.css", "static/js/honorcode.js", "static/js/studio.js",
+        "static/html/student_view.html", "static/html/studio_view.html",
+    ])
+    def test_assets_are_served_from_the_package(self, uri):
+        with HonorCodeXBlock.open_local_resource(uri) as handle:
+            assert handle.read()
+
+    def test_fragments_reference_their_assets(self, learner):
+        fragment = make_block(workbench_user("learner")).student_view({})
+        urls = [resource.data for resource in fragment.resources]
+        assert "/resource/honorcode/static/css/honorcode.css" in urls
+        assert "/resource/honorcode/static/js/honorcode.js" in urls
+        assert fragment.js_init_fn == "HonorCodeXBlock"

@@ -33,7 +33,7 @@ def package_files(root):
     found = []
     for folder, _dirs, files in os.walk(os.path.join(HERE, root)):
         for name in files:
-            found.append(os.path.relpath(os.path.join(folder, name), os.path.join(HERE, "honorcode_xblock")))
+            found.append(os.path.join(root, os.path.relpath(os.path.join(folder, name), os.path.join(HERE, root))))
     return found
 
 

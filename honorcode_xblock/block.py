@@ -346,6 +346,7 @@ class HonorCodeXBlock(XBlock):
         """The demo course unit: the pledge, an ungraded reading and a graded quiz."""
         return [
             ("Honor code: demo course unit", loader.load_unicode("static/html/demo_scenario.xml")),
+            ("Honor code: the block on its own (Studio editor)", '<honorcode display_name="Honor Code"/>'),
         ]
 
 

@@ -44,7 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Learner view (alice):  {scenario}?student=alice")
         self.stdout.write(f"  Learner view (bob):    {scenario}?student=bob")
         self.stdout.write(f"  Course staff view:     {scenario}?student={STAFF_USERNAME}")
-        self.stdout.write(f"  Studio editor:         {scenario}studio_view/?student={STAFF_USERNAME}")
-        self.stdout.write(f"  Studio preview:        {scenario}author_view/?student={STAFF_USERNAME}")
+        block_alone = f"{base}/scenario/honorcode.1/"
+        self.stdout.write(f"  Studio editor:         {block_alone}studio_view/?student={STAFF_USERNAME}")
+        self.stdout.write(f"  Studio preview:        {block_alone}author_view/?student={STAFF_USERNAME}")
         self.stdout.write(f"  The honor code page:   {base}/honorcode/")
         self.stdout.write(f"  Django admin:          {base}/admin/  (login {STAFF_USERNAME} / {STAFF_PASSWORD})")

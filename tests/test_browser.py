@@ -1,0 +1,257 @@
+"""
+The demo in headless Chromium (Debian's package, driven by Playwright): the learner's and the author's journeys, and
+axe-core's WCAG 2.1 A/AA check of the student, author and Studio views.
+
+Each run writes its figures to ``var/browser-report.json``.
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("HONORCODE_CHROMIUM", "/usr/bin/chromium")
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCENARIO = "/scenario/honorcode.0/"
+BLOCK_ALONE = "/scenario/honorcode.1/"
+REPORT = {}
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _django(env, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "django", *args, "--settings=demo.settings"],
+        cwd=REPO, env=env, check=True, capture_output=True, text=True, timeout=300,
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The demo as ``make demo`` runs it (migrate, seed, runserver), on its own database."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium).")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` in the repository (make test does).")
+    env = {**os.environ, "HONORCODE_VAR_DIR": str(tmp_path_factory.mktemp("demo-var")), "PYTHONUNBUFFERED": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    database = None
+    if os.environ.get("HONORCODE_DB") == "mysql":
+        import MySQLdb  # pylint: disable=import-outside-toplevel
+
+        database = f"honorcode_browser_{uuid.uuid4().hex[:8]}"
+        env["HONORCODE_DB_NAME"] = database
+        server = MySQLdb.connect(host=env.get("HONORCODE_DB_HOST", "127.0.0.1"),
+                                 port=int(env.get("HONORCODE_DB_PORT", "3306")),
+                                 user=env.get("HONORCODE_DB_USER", "root"),
+                                 passwd=env.get("HONORCODE_DB_PASSWORD", ""))
+        server.cursor().execute(f"CREATE DATABASE {database} CHARACTER SET utf8mb4")
+    port = _free_port()
+    _django(env, "migrate", "--run-syncdb", "-v", "0")
+    seeded = _django(env, "seed_demo", "--port", str(port))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--settings=demo.settings"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/honorcode/", timeout=2)  # noqa: S310 - loopback only
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("The demo server did not start.")
+            time.sleep(0.3)
+    yield {"base": base, "env": env, "seeded": seeded}
+    process.terminate()
+    process.wait(timeout=10)
+    if database:
+        server.cursor().execute(f"DROP DATABASE {database}")
+        server.close()
+    out = REPO / "var"
+    out.mkdir(exist_ok=True)
+    (out / "browser-report.json").write_text(json.dumps(REPORT, indent=2), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright  # pylint: disable=import-outside-toplevel
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def accepted_rows(server, username):
+    """How many acceptance rows the demo's database holds for ``username``."""
+    code = ("from honorcode_xblock.models import Acceptance; "
+            f"print(Acceptance.objects.filter(user__username={username!r}).count())")
+    return int(_django(server["env"], "shell", "-c", code).strip().splitlines()[-1])
+
+
+def run_axe(page, selector, name):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """([selector, tags]) => axe.run(document.querySelector(selector),
+                                          {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
+        [selector, WCAG_TAGS],
+    )
+    violations = [
+        {"id": item["id"], "impact": item["impact"], "nodes": [node["html"][:200] for node in item["nodes"]]}
+        for item in result["violations"]
+    ]
+    REPORT[f"axe:{name}"] = {
+        "violations": len(violations),
+        "rules_passed": len(result["passes"]),
+        "rules_incomplete": len(result["incomplete"]),
+        "details": violations,
+    }
+    assert violations == [], f"axe-core found WCAG 2.1 A/AA violations in the {name}: {violations}"
+
+
+def tab_to(page, selector, limit=80):
+    """Press Tab until ``selector`` has the focus: keyboard-only operation."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_demo_prints_its_urls_and_logins(demo_server):
+    assert "?student=alice" in demo_server["seeded"]
+    assert "login staff / staff-demo-password" in demo_server["seeded"]
+
+
+def test_learner_reads_accepts_with_the_keyboard_and_still_sees_it_after_reload(demo_server, page):
+    started = time.monotonic()
+    page.goto(demo_server["base"] + SCENARIO + "?student=alice")
+    block = page.locator(".honorcode-block")
+    assert block.locator(".hc-meta").inner_text().startswith("Version 1 · Last updated")
+    assert "Your own work." in block.inner_text()
+    assert "Additional terms for this course" in block.inner_text()
+    assert "Final project: teams of up to three" in block.inner_text()
+    run_axe(page, ".honorcode-block", "student view before accepting")
+
+    tab_to(page, ".honorcode-block input[name=confirmed]")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused checkbox shows no focus indicator"
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Accept the honor code"
+    page.keyboard.press("Enter")
+
+    confirmation = block.locator(".hc-confirmation")
+    confirmation.wait_for(state="visible")
+    assert "You accepted version 1 of the honor code" in confirmation.inner_text()
+    assert "You accepted version 1" in block.locator("[role=status]").inner_text()
+    assert page.evaluate("document.activeElement.classList.contains('hc-confirmation')")
+    run_axe(page, ".honorcode-block", "student view after accepting")
+
+    page.reload()
+    block.locator(".hc-confirmation").wait_for(state="visible")
+    assert block.locator(".hc-accept").is_hidden()
+    assert accepted_rows(demo_server, "alice") == 1
+    REPORT["learner_journey_seconds"] = round(time.monotonic() - started, 2)
+
+
+def test_unticked_box_is_announced_and_double_click_records_once(demo_server, page):
+    page.goto(demo_server["base"] + SCENARIO + "?student=bob")
+    block = page.locator(".honorcode-block")
+    block.get_by_role("button", name="Accept the honor code").click()
+    alert = block.locator("[role=alert]")
+    alert.wait_for(state="visible")
+    assert "Tick the box" in alert.inner_text()
+    assert block.locator("input[name=confirmed]").get_attribute("aria-invalid") == "true"
+    block.get_by_label("I have read the honor code").check()
+    block.get_by_role("button", name="Accept the honor code").dblclick()
+    block.locator(".hc-confirmation").wait_for(state="visible")
+    assert accepted_rows(demo_server, "bob") == 1
+
+
+def test_anonymous_visitor_cannot_accept(demo_server, page):
+    page.goto(demo_server["base"] + SCENARIO + "?student=")
+    block = page.locator(".honorcode-block")
+    assert "Sign in to accept the honor code." in block.inner_text()
+    assert block.get_by_role("button", name="Accept the honor code").is_disabled()
+    usage = page.locator("[data-block-type=honorcode]").get_attribute("data-usage")
+    token = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
+    response = page.request.post(
+        f"{demo_server['base']}/handler/{usage}/accept/?student=", data=json.dumps({"confirmed": True}),
+        headers={"X-CSRFToken": token, "Content-Type": "application/json", "Referer": demo_server["base"] + "/"},
+    )
+    assert response.status == 403
+    assert response.json()["error"] == "Sign in to accept the honor code. Anonymous visitors cannot accept it."
+
+
+def test_author_edits_settings_with_inline_errors_then_learner_signs(demo_server, page):
+    page.goto(demo_server["base"] + BLOCK_ALONE + "studio_view/?student=staff")
+    editor = page.locator(".honorcode-studio")
+    run_axe(page, ".honorcode-studio", "Studio editor")
+    editor.get_by_label("Assignments where collaboration is permitted").fill("not a usage key")
+    editor.get_by_label("Typed full name (signature)").check()
+    editor.get_by_role("button", name="Save").click()
+    error = editor.locator("[id$=-collaboration-error]")
+    error.wait_for(state="visible")
+    assert 'Line 1: "not a usage key" is not a usage key' in error.inner_text()
+    assert "Correct the fields marked below" in editor.locator("[role=alert]").inner_text()
+    assert editor.get_by_label("Assignments where collaboration is permitted").get_attribute("aria-invalid") == "true"
+    run_axe(page, ".honorcode-studio", "Studio editor showing errors")
+
+    editor.get_by_label("Assignments where collaboration is permitted").fill(
+        "block-v1:HonorCode+Demo+2026+type@problem+block@final_project | Final project: teams of up to three")
+    editor.get_by_role("button", name="Save").click()
+    editor.locator("[role=status]").filter(has_text="Settings saved.").wait_for()
+
+    page.goto(demo_server["base"] + SCENARIO + "?student=carol")
+    block = page.locator(".honorcode-block")
+    signature = block.get_by_label("Your full name")
+    signature.fill("Carol Example")
+    signature.press("Enter")
+    block.locator(".hc-confirmation").wait_for(state="visible")
+    run_axe(page, ".honorcode-block", "student view in signature mode")
+
+
+def test_author_preview_and_staff_counts(demo_server, page):
+    page.goto(demo_server["base"] + BLOCK_ALONE + "author_view/?student=staff")
+    block = page.locator(".honorcode-block")
+    assert "This is a preview." in block.inner_text()
+    assert block.get_by_role("button", name="Accept the honor code").is_disabled()
+    counts = block.locator("table.hc-counts tbody tr")
+    rows = [re.split(r"\s+", row.strip()) for row in counts.all_inner_texts()]
+    assert ["1", "1", "3"] in rows or ["1", "1", "2"] in rows
+    run_axe(page, ".honorcode-block", "Studio preview (author view)")

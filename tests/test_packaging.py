@@ -1,0 +1,117 @@
+"""
+The package as operators get it: build the wheel, install it into a clean virtual environment, render the block.
+
+The check script runs outside the checkout, so only the installed wheel can answer.
+"""
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.packaging
+
+REPO = Path(__file__).resolve().parent.parent
+EXPECTED_FILES = [
+    "honorcode_xblock/static/css/honorcode.css",
+    "honorcode_xblock/static/js/honorcode.js",
+    "honorcode_xblock/static/js/studio.js",
+    "honorcode_xblock/static/html/student_view.html",
+    "honorcode_xblock/static/html/studio_view.html",
+    "honorcode_xblock/static/html/demo_scenario.xml",
+    "honorcode_xblock/data/honor_code_v1.html",
+    "honorcode_xblock/migrations/0001_initial.py",
+    "honorcode_xblock/migrations/0002_default_honor_code.py",
+    "honorcode_xblock/templates/honorcode_xblock/policy.html",
+]
+
+CHECK_SCRIPT = r'''
+import json, sys
+import django
+from django.conf import settings
+
+settings.configure(
+    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "honorcode_xblock"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    USE_TZ=True,
+)
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+
+import honorcode_xblock
+from opaque_keys.edx.keys import CourseKey
+from xblock.core import XBlock
+from xblock.fields import ScopeIds
+from xblock.reference.user_service import UserService, XBlockUser
+from xblock.runtime import DictKeyValueStore, KvsFieldData, NullI18nService
+from xblock.test.toy_runtime import ToyRuntime
+
+class Users(UserService):
+    def get_current_user(self):
+        user = XBlockUser(is_current_user=True)
+        user.opt_attrs["xblock-workbench.user_id"] = "packaged-learner"
+        return user
+
+runtime = ToyRuntime()
+runtime._services.update({"field-data": KvsFieldData(DictKeyValueStore()), "i18n": NullI18nService(),
+                          "user": Users()})
+runtime.local_resource_url = lambda block, uri: uri
+block_class = XBlock.load_class("honorcode")
+key = CourseKey.from_string("course-v1:Pkg+Test+2026").make_usage_key("honorcode", "pledge")
+block = runtime.construct_xblock_from_class(block_class, ScopeIds("u", "honorcode", key, key))
+fragment = block.student_view({})
+assets = {}
+for resource in fragment.resources:
+    if resource.kind == "url":
+        with block_class.open_local_resource(resource.data) as handle:
+            assets[resource.data] = len(handle.read())
+print(json.dumps({
+    "module": honorcode_xblock.__file__,
+    "html_has_policy": "Version 1" in fragment.content and "Your own work." in fragment.content,
+    "init": fragment.js_init_fn,
+    "assets": assets,
+}))
+'''
+
+
+def run(*args, **kwargs):
+    return subprocess.run(args, check=True, capture_output=True, text=True, timeout=900, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    run(sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO))
+    (path,) = out.glob("honorcode_xblock-*.whl")
+    return path
+
+
+def test_wheel_carries_static_files_data_and_migrations(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
+    missing = [name for name in EXPECTED_FILES if name not in names]
+    assert missing == []
+    assert "honorcode = honorcode_xblock:HonorCodeXBlock" in entry_points
+    assert "honorcode = honorcode_xblock.apps:HonorCodeConfig" in entry_points
+    assert not any(name.startswith(("tests/", "demo/")) for name in names)
+
+
+def test_installed_wheel_renders_the_block_with_its_assets(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", str(venv))
+    python = venv / "bin" / "python"
+    run(str(python), "-m", "pip", "install", "-q", str(wheel))
+    script = tmp_path / "check.py"
+    script.write_text(CHECK_SCRIPT, encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
+    result = json.loads(run(str(python), str(script), cwd=tmp_path, env=env).stdout.strip().splitlines()[-1])
+    assert result["module"].startswith(str(venv))
+    assert result["html_has_policy"] is True
+    assert result["init"] == "HonorCodeXBlock"
+    assert set(result["assets"]) == {"static/css/honorcode.css", "static/js/honorcode.js"}
+    assert all(size > 500 for size in result["assets"].values())

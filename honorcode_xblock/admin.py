@@ -78,8 +78,15 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
         obj.refresh_from_db()
 
+    def delete_model(self, request, obj):
+        api.delete_policy_draft(obj, actor=request.user)
+
     def delete_queryset(self, request, queryset):
-        queryset.filter(published_at__isnull=True).delete()
+        for version in queryset:
+            try:
+                api.delete_policy_draft(version, actor=request.user)
+            except HonorCodeError as error:
+                self.message_user(request, f"{version}: {error}", messages.ERROR)
 
     @admin.action(description=_("Publish the selected drafts (effective at once)"), permissions=["change"])
     def publish(self, request, queryset):

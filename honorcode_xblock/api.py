@@ -132,6 +132,22 @@ def update_policy_draft(version, *, body, change_kind, change_summary="", title=
     return locked
 
 
+def delete_policy_draft(version, *, actor=None):
+    """
+    Delete a draft policy version.
+
+    Raises:
+        ReadOnly: the version is published (published versions are kept for ever).
+    """
+    with transaction.atomic():
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.is_published:
+            raise ReadOnly(_("Version {number} is published and can no longer be changed.").format(
+                number=locked.number))
+        _record(actor, "policy.draft_deleted", locked, before=_policy_snapshot(locked))
+        locked.delete()
+
+
 def publish_policy(version, *, actor=None):
     """
     Publish a draft: it takes effect at once, with the next version number and today's "last updated" date.

@@ -4,6 +4,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from honorcode_xblock import api
+from honorcode_xblock.exceptions import ReadOnly
 from honorcode_xblock.models import Acceptance, AuditEvent, PolicyVersion
 
 from .helpers import COURSE_KEY
@@ -76,6 +77,22 @@ class TestAdmin:
         assert "1 version published." in response.content.decode()
         assert api.current_policy().pk == draft.pk and api.current_policy().number == 2
         assert AuditEvent.objects.filter(action="policy.published", actor=operator).exists()
+
+    def test_drafts_can_be_deleted_published_versions_cannot(self, admin_client):
+        draft = api.create_policy_draft(body="<p>Scrap this</p>", change_kind="minor")
+        published = api.current_policy()
+        response = admin_client.post(reverse("admin:honorcode_policyversion_changelist"), {
+            "action": "delete_selected", "_selected_action": [draft.pk, published.pk], "post": "yes",
+        }, follow=True)
+        assert response.status_code == 403 or "is published" in response.content.decode()
+        assert PolicyVersion.objects.filter(pk=published.pk).exists()
+        response = admin_client.post(reverse("admin:honorcode_policyversion_delete", args=[draft.pk]),
+                                     {"post": "yes"})
+        assert response.status_code == 302
+        assert not PolicyVersion.objects.filter(pk=draft.pk).exists()
+        assert AuditEvent.objects.filter(action="policy.draft_deleted", object_id=str(draft.pk)).exists()
+        with pytest.raises(ReadOnly):
+            api.delete_policy_draft(published)
 
     def test_invalid_draft_shows_the_message(self, admin_client):
         response = admin_client.post(reverse("admin:honorcode_policyversion_add"), {

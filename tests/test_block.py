@@ -245,3 +245,15 @@ class TestAssets:
         assert "/resource/honorcode/static/css/honorcode.css" in urls
         assert "/resource/honorcode/static/js/honorcode.js" in urls
         assert fragment.js_init_fn == "HonorCodeXBlock"
+
+
+def test_studio_branch_and_version_are_dropped_from_the_course_key(learner):
+    from bson import ObjectId  # pylint: disable=import-outside-toplevel
+
+    draft_key = usage_key().replace(course_key=COURSE_KEY.for_branch("draft-branch"))
+    versioned = usage_key().replace(course_key=COURSE_KEY.for_version(ObjectId()))
+    for key in (draft_key, versioned):
+        with OPENEDX:
+            status, _body = call_handler(make_block(lms_user(learner), key=key), "accept", {"confirmed": True})
+        assert status == 200
+    assert list(Acceptance.objects.values_list("course_key", flat=True).distinct()) == [COURSE_KEY]

@@ -1,6 +1,22 @@
 """The interface every platform implements."""
 import abc
 
+from opaque_keys.edx.keys import CourseKey
+
+
+def course_key_of(usage_key):
+    """
+    The course a usage key belongs to, without branch or version (so Studio's and the LMS's keys agree), or None.
+
+    Content libraries and other non-course contexts give None.
+    """
+    context_key = getattr(usage_key, "context_key", None)
+    if not isinstance(context_key, CourseKey):
+        return None
+    if getattr(context_key, "branch", None) or getattr(context_key, "version_guid", None):
+        context_key = context_key.replace(branch=None, version_guid=None)
+    return context_key
+
 
 class Platform(abc.ABC):
     """

@@ -6,7 +6,7 @@ it against doubles shaped like the real objects). Every method wraps one edx-pla
 """
 from django.contrib.auth import get_user_model
 
-from honorcode_xblock.platform.base import Platform
+from honorcode_xblock.platform.base import Platform, course_key_of
 
 #: XBlock user service attributes set by ``common/djangoapps/xblock_django/user_service.py``
 #: (``DjangoXBlockUserService._convert_django_user_to_xblock_user``; keys in ``xblock_django/constants.py``).
@@ -39,14 +39,10 @@ class OpenEdxPlatform(Platform):
         The course of a block: ``block.scope_ids.usage_id.context_key`` (an ``opaque_keys`` ``UsageKey``).
 
         In the LMS and in Studio the usage id of a course block is a ``BlockUsageLocator`` whose ``context_key``
-        is the ``CourseLocator``; in a content library it is a ``LibraryLocator``, which is not a course.
+        is the ``CourseLocator`` (Studio's may carry a branch, dropped here); in a content library it is a library
+        locator, which is not a course.
         """
-        from opaque_keys.edx.keys import CourseKey  # pylint: disable=import-outside-toplevel
-
-        context_key = getattr(block.scope_ids.usage_id, "context_key", None)
-        if isinstance(context_key, CourseKey):
-            return context_key.for_branch(None) if hasattr(context_key, "for_branch") else context_key
-        return None
+        return course_key_of(block.scope_ids.usage_id)
 
     def is_course_staff(self, xblock_user, user, course_key):
         """

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from opaque_keys.edx.keys import CourseKey
 
-from honorcode_xblock.platform.base import Platform
+from honorcode_xblock.platform.base import Platform, course_key_of
 
 #: The XBlock user service attribute the xblock-sdk workbench sets (``workbench/runtime.py``
 #: ``WorkBenchUserService``): the ``?student=`` value of the request.
@@ -41,9 +41,9 @@ class StandalonePlatform(Platform):
 
         The workbench's usage ids are plain strings, so its blocks belong to the configured demo course.
         """
-        context_key = getattr(block.scope_ids.usage_id, "context_key", None)
-        if isinstance(context_key, CourseKey):
-            return context_key
+        course_key = course_key_of(block.scope_ids.usage_id)
+        if course_key is not None:
+            return course_key
         # .. setting_name: HONORCODE_STANDALONE_COURSE_KEY
         # .. setting_default: 'course-v1:HonorCode+Demo+2026'
         # .. setting_description: Outside Open edX, the course that Honor Code blocks without a course usage key

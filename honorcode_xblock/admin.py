@@ -74,12 +74,19 @@ class PolicyVersionAdmin(admin.ModelAdmin):
             "title": data["title"], "body": data["body"], "change_kind": data["change_kind"],
             "change_summary": data["change_summary"], "actor": request.user,
         }
-        saved = api.update_policy_draft(obj, **fields) if change else api.create_policy_draft(**fields)
+        try:
+            saved = api.update_policy_draft(obj, **fields) if change else api.create_policy_draft(**fields)
+        except HonorCodeError as error:  # e.g. published by someone else while this form was open
+            self.message_user(request, str(error), messages.ERROR)
+            return
         obj.pk = saved.pk
         obj.refresh_from_db()
 
     def delete_model(self, request, obj):
-        api.delete_policy_draft(obj, actor=request.user)
+        try:
+            api.delete_policy_draft(obj, actor=request.user)
+        except HonorCodeError as error:
+            self.message_user(request, str(error), messages.ERROR)
 
     def delete_queryset(self, request, queryset):
         for version in queryset:

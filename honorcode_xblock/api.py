@@ -1,19 +1,28 @@
 """
 The honor code's domain API: the one module that entry points (the XBlock, admin, views, commands) call.
 
-It checks permissions and input, runs each change in a transaction, and records an audit event for it. Rules
-live in :mod:`honorcode_xblock.policy`; records in :mod:`honorcode_xblock.models`.
+It resolves users and courses through the platform layer, checks permissions and input, runs each change in a
+transaction, and records an audit event for it. Rules live in :mod:`honorcode_xblock.policy`; records and their
+queries in :mod:`honorcode_xblock.models`.
 """
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from opaque_keys.edx.keys import UsageKey
 
 from honorcode_xblock import policy
-from honorcode_xblock.exceptions import InvalidInput, NoPolicyPublished, NotPermitted, ReadOnly
+from honorcode_xblock.exceptions import (
+    Conflict,
+    InvalidInput,
+    NoPolicyPublished,
+    NotFound,
+    NotPermitted,
+    ReadOnly,
+)
 from honorcode_xblock.models import (
     Acceptance,
     AcceptanceMethod,
@@ -24,21 +33,48 @@ from honorcode_xblock.models import (
     CourseTerms,
     PolicyVersion,
 )
+from honorcode_xblock.platform import get_platform
 from honorcode_xblock.sanitize import clean_html
+
+__all__ = [
+    "AcceptanceMode", "ChangeKind", "LearnerView", "accept", "acceptance_counts", "can_edit_course",
+    "course_key_for_block", "create_policy_draft", "current_acceptance", "current_policy", "default_policy_text",
+    "delete_policy_draft", "is_course_staff", "is_masquerading", "learner_view", "policy_in_force_at",
+    "policy_page", "publish_new_policy", "publish_policy", "published_policies", "retire_user",
+    "save_course_settings", "studio_values", "update_policy_draft", "user_for_xblock_user", "validate_policy_fields",
+]
 
 log = logging.getLogger(__name__)
 
-#: The package file holding the default honor code that the first migration publishes as version 1.
-DEFAULT_POLICY_FILE = "data/honor_code_v1.html"  # also read by migration 0002
+#: The package file holding the default honor code that migration 0002 publishes as version 1.
+DEFAULT_POLICY_FILE = "data/honor_code_v1.html"
 
 
-@dataclass(frozen=True)
-class CourseHonorCode:
-    """What a course shows: the policy in force, the course's current terms (or None) and its settings."""
+# --- who and where (through the platform layer) -----------------------------------------------------------------
 
-    policy: PolicyVersion
-    terms: CourseTerms
-    settings: CourseSettings
+def user_for_xblock_user(xblock_user):
+    """The Django user behind an XBlock user service's current user, or None for an anonymous visitor."""
+    return get_platform().user_from_xblock_user(xblock_user) if xblock_user is not None else None
+
+
+def course_key_for_block(block):
+    """The course a block belongs to, or None outside a course."""
+    return get_platform().course_key_for_block(block)
+
+
+def is_masquerading(user):
+    """Whether the current request is staff viewing the course as ``user``."""
+    return get_platform().is_masquerading(user)
+
+
+def is_course_staff(user, course_key):
+    """Whether ``user`` is on the course team (or global staff)."""
+    return user is not None and get_platform().is_course_staff(user, course_key)
+
+
+def can_edit_course(user, course_key):
+    """Whether ``user`` may change the course's honor code settings (Studio write access)."""
+    return user is not None and get_platform().can_edit_course(user, course_key)
 
 
 # --- policy versions ------------------------------------------------------------------------------------------
@@ -63,6 +99,33 @@ def published_policies():
     return list(PolicyVersion.objects.published())
 
 
+def policy_page(number=None):
+    """
+    What the public honor code page shows.
+
+    Arguments:
+        number (int or None): the version to show; the one in force when None.
+    Returns:
+        dict with ``shown`` (PolicyVersion or None), ``body_html`` and ``summary_html`` (sanitized), ``current``
+        and ``versions`` (published versions, newest first, without their text).
+    Raises:
+        NotFound: no published version has that number.
+    """
+    versions = list(PolicyVersion.objects.published().defer("body", "change_summary"))
+    current = versions[0] if versions else None
+    wanted = number if number is not None else (current.number if current else None)
+    shown = PolicyVersion.objects.published().filter(number=wanted).first() if wanted is not None else None
+    if number is not None and shown is None:
+        raise NotFound(_("There is no published honor code version {number}.").format(number=number))
+    return {
+        "shown": shown,
+        "body_html": clean_html(shown.body) if shown else "",
+        "summary_html": clean_html(shown.change_summary) if shown else "",
+        "current": current,
+        "versions": versions,
+    }
+
+
 def validate_policy_fields(title, body, change_kind, change_summary):
     """
     Check the fields of a policy version.
@@ -73,9 +136,11 @@ def validate_policy_fields(title, body, change_kind, change_summary):
         InvalidInput: with a message for each field in error.
     """
     errors = {}
-    if not (title or "").strip():
+    if not isinstance(title, str) or not title.strip():
         errors.setdefault("title", []).append(_("Give the honor code a title."))
-    if len(body or "") > policy.MAX_POLICY_LENGTH:
+    if not isinstance(body, str):
+        body = ""
+    if len(body) > policy.MAX_POLICY_LENGTH:
         errors.setdefault("body", []).append(
             _("The text is longer than {limit} characters.").format(limit=policy.MAX_POLICY_LENGTH))
     cleaned_body = clean_html(body)
@@ -84,6 +149,8 @@ def validate_policy_fields(title, body, change_kind, change_summary):
     if change_kind not in ChangeKind.values:
         errors.setdefault("change_kind", []).append(
             _("Choose the kind of change: {choices}.").format(choices=", ".join(ChangeKind.values)))
+    if change_summary is not None and not isinstance(change_summary, str):
+        errors.setdefault("change_summary", []).append(_("The summary of changes must be text."))
     if errors:
         raise InvalidInput(errors)
     return {
@@ -110,6 +177,14 @@ def create_policy_draft(*, body, change_kind=ChangeKind.MATERIAL, change_summary
     return version
 
 
+def _locked_draft(version):
+    """The draft ``version`` locked for update; ReadOnly once it is published."""
+    locked = PolicyVersion.objects.locked(version.pk)
+    if locked.is_published:
+        raise ReadOnly(_("Version {number} is published and can no longer be changed.").format(number=locked.number))
+    return locked
+
+
 def update_policy_draft(version, *, body, change_kind, change_summary="", title="Honor Code", actor=None):
     """
     Change a draft policy version.
@@ -120,10 +195,7 @@ def update_policy_draft(version, *, body, change_kind, change_summary="", title=
     """
     fields = validate_policy_fields(title, body, change_kind, change_summary)
     with transaction.atomic():
-        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
-        if locked.is_published:
-            raise ReadOnly(_("Version {number} is published and can no longer be changed.").format(
-                number=locked.number))
+        locked = _locked_draft(version)
         before = _policy_snapshot(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -140,17 +212,14 @@ def delete_policy_draft(version, *, actor=None):
         ReadOnly: the version is published (published versions are kept for ever).
     """
     with transaction.atomic():
-        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
-        if locked.is_published:
-            raise ReadOnly(_("Version {number} is published and can no longer be changed.").format(
-                number=locked.number))
+        locked = _locked_draft(version)
         _record(actor, "policy.draft_deleted", locked, before=_policy_snapshot(locked))
         locked.delete()
 
 
 def publish_policy(version, *, actor=None):
     """
-    Publish a draft: it takes effect at once, with the next version number and today's "last updated" date.
+    Publish a draft: it takes effect at once, with the next version number and the "last updated" date of now.
 
     Publishing writes one row; nothing is done per learner.
 
@@ -160,11 +229,10 @@ def publish_policy(version, *, actor=None):
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+                locked = PolicyVersion.objects.locked(version.pk)
                 if locked.is_published:
                     raise ReadOnly(_("Version {number} is already published.").format(number=locked.number))
-                last = PolicyVersion.objects.published().values_list("number", flat=True).first() or 0
-                locked.number = last + 1
+                locked.number = PolicyVersion.objects.highest_number() + 1
                 locked.published_at = timezone.now()
                 locked.published_by = actor
                 locked.save(update_fields=["number", "published_at", "published_by"])
@@ -173,7 +241,7 @@ def publish_policy(version, *, actor=None):
             return locked
         except IntegrityError:  # another publish took the same number at the same moment: take the next one
             continue
-    raise ReadOnly(_("Another version is being published right now. Try again."))
+    raise Conflict(_("Another version is being published right now. Try again."))
 
 
 def publish_new_policy(*, body, change_kind, change_summary="", title="Honor Code", actor=None):
@@ -197,24 +265,83 @@ def _policy_snapshot(version):
 
 # --- courses ----------------------------------------------------------------------------------------------------
 
-def course_honor_code(course_key):
+@dataclass(frozen=True)
+class Assignment:
+    """An assignment on which collaboration is permitted, as learners see it."""
+
+    usage_key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class LearnerView:
+    """Everything a learner is shown in a course, ready to render (HTML already sanitized)."""
+
+    policy: PolicyVersion
+    policy_html: str
+    terms_version: int = None
+    terms_html: str = ""
+    collaboration: list = field(default_factory=list)
+    acceptance_mode: str = AcceptanceMode.CHECKBOX
+    acceptance: Acceptance = None
+    #: False while the app has no settings for the course (e.g. a course just imported or re-run).
+    configured: bool = False
+
+    @property
+    def signature_mode(self):
+        """Whether learners accept by typing their full name."""
+        return self.acceptance_mode == AcceptanceMode.SIGNATURE
+
+
+def learner_view(course_key, user=None):
     """
-    What a course shows learners: the policy in force, its current terms and its settings.
+    What a course shows ``user`` (None for an anonymous visitor or a preview).
 
     Returns:
-        CourseHonorCode (``terms`` may be None; ``settings`` is unsaved defaults when the course has none).
+        LearnerView
     Raises:
         NoPolicyPublished: no honor code version was ever published.
     """
     current = current_policy()
     if current is None:
         raise NoPolicyPublished(_("No honor code has been published on this site yet."))
-    course_settings = CourseSettings.objects.filter(course_key=course_key).first()
-    return CourseHonorCode(
+    terms = CourseTerms.objects.current(course_key)
+    course_settings = CourseSettings.objects.for_course(course_key)
+    return LearnerView(
         policy=current,
-        terms=CourseTerms.objects.current(course_key),
-        settings=course_settings or CourseSettings(course_key=course_key),
+        policy_html=clean_html(current.body),
+        terms_version=terms.version if terms else None,
+        terms_html=clean_html(terms.body) if terms else "",
+        collaboration=[_assignment(entry) for entry in (terms.collaboration if terms else [])],
+        acceptance_mode=course_settings.acceptance_mode if course_settings else AcceptanceMode.CHECKBOX,
+        acceptance=_current_acceptance(user, course_key, current, terms),
+        configured=course_settings is not None,
     )
+
+
+def _assignment(entry):
+    label = entry.get("note") or entry.get("name") or entry["usage_key"]
+    return Assignment(usage_key=entry["usage_key"], label=label)
+
+
+def studio_values(course_key):
+    """
+    The course's honor code settings as the author edits them, or None when the app has no record of the course.
+
+    Returns:
+        dict with ``course_terms`` (HTML), ``collaboration`` (the editor's text form), ``acceptance_mode`` and
+        ``gate_graded_content``.
+    """
+    course_settings = CourseSettings.objects.for_course(course_key)
+    if course_settings is None:
+        return None
+    terms = CourseTerms.objects.current(course_key)
+    return {
+        "course_terms": terms.body if terms else "",
+        "collaboration": policy.format_collaboration(terms.collaboration if terms else []),
+        "acceptance_mode": course_settings.acceptance_mode,
+        "gate_graded_content": course_settings.gate_graded_content,
+    }
 
 
 def validate_course_settings(course_key, *, terms_html, collaboration_text, acceptance_mode, gate_graded_content,
@@ -223,31 +350,34 @@ def validate_course_settings(course_key, *, terms_html, collaboration_text, acce
     Check a course author's settings.
 
     Returns:
-        dict of cleaned values: ``terms_html`` (sanitized), ``collaboration`` (list of dicts),
-        ``acceptance_mode``, ``gate_graded_content`` and ``display_name``.
+        dict of cleaned values: ``terms_html`` (sanitized), ``collaboration`` (list of dicts with the assignment's
+        name where the platform knows it), ``collaboration_text``, ``acceptance_mode``, ``gate_graded_content`` and
+        ``display_name``.
     Raises:
         InvalidInput: with a message for each field in error.
     """
     errors = {}
     if display_name is not None:
-        display_name = str(display_name).strip()
-        if not display_name:
+        if not isinstance(display_name, str) or not display_name.strip():
             errors["display_name"] = [_("Give the component a display name.")]
-        elif len(display_name) > policy.MAX_DISPLAY_NAME_LENGTH:
+        elif len(display_name.strip()) > policy.MAX_DISPLAY_NAME_LENGTH:
             errors["display_name"] = [_("The display name must be at most {limit} characters.").format(
                 limit=policy.MAX_DISPLAY_NAME_LENGTH)]
+        else:
+            display_name = display_name.strip()
     if not isinstance(terms_html, str):
         errors["course_terms"] = [_("The course terms must be text.")]
     elif len(terms_html) > policy.MAX_TERMS_LENGTH:
         errors["course_terms"] = [_("The course terms are longer than {limit} characters.").format(
             limit=policy.MAX_TERMS_LENGTH)]
+    entries = []
     if not isinstance(collaboration_text, str):
         errors["collaboration"] = [_("The collaboration list must be text, one assignment per line.")]
-        entries = []
     else:
         entries, collab_errors = policy.parse_collaboration(collaboration_text, course_key)
-        if collab_errors:
-            errors["collaboration"] = collab_errors
+        entries, name_errors = _named_assignments(entries)
+        if collab_errors or name_errors:
+            errors["collaboration"] = collab_errors + name_errors
     if acceptance_mode not in AcceptanceMode.values:
         errors["acceptance_mode"] = [_("Choose how learners accept: {choices}.").format(
             choices=", ".join(AcceptanceMode.values))]
@@ -258,14 +388,28 @@ def validate_course_settings(course_key, *, terms_html, collaboration_text, acce
     return {
         "display_name": display_name,
         "terms_html": clean_html(terms_html),
-        "collaboration": [entry.as_dict() for entry in entries],
+        "collaboration": entries,
+        "collaboration_text": policy.format_collaboration(entries),
         "acceptance_mode": acceptance_mode,
         "gate_graded_content": gate_graded_content,
     }
 
 
+def _named_assignments(entries):
+    """Attach each assignment's display name from the platform; an unknown block is an error."""
+    named, errors = [], []
+    platform = get_platform()
+    for entry in entries:
+        name = platform.assignment_name(UsageKey.from_string(entry.usage_key))
+        if name is None:
+            errors.append(_("{key} is not an assignment of this course.").format(key=entry.usage_key))
+            continue
+        named.append({**entry.as_dict(), **({"name": name} if name else {})})
+    return named, errors
+
+
 def save_course_settings(course_key, *, terms_html, collaboration_text, acceptance_mode, gate_graded_content,
-                         actor=None, display_name=None):
+                         actor, display_name=None):
     """
     Store a course's terms and settings, as saved by its author in Studio.
 
@@ -274,38 +418,68 @@ def save_course_settings(course_key, *, terms_html, collaboration_text, acceptan
     Returns:
         dict: the cleaned values (see :func:`validate_course_settings`) plus ``terms_version`` (int or None).
     Raises:
+        NotPermitted: ``actor`` may not edit the course.
         InvalidInput: with a message for each field in error; nothing is stored then.
     """
+    if not can_edit_course(actor, course_key):
+        raise NotPermitted(_("Only the course team can change the honor code settings of this course."))
     cleaned = validate_course_settings(
         course_key, terms_html=terms_html, collaboration_text=collaboration_text, acceptance_mode=acceptance_mode,
         gate_graded_content=gate_graded_content, display_name=display_name,
     )
+    cleaned["terms_version"] = _store_course_settings(course_key, cleaned, actor)
+    return cleaned
+
+
+def adopt_block_settings(course_key, *, terms_html, collaboration_text, acceptance_mode, gate_graded_content):
+    """
+    Take a course's settings from its block's own fields when the app has no record of the course yet.
+
+    A course imported from OLX or re-run carries its Honor Code block's fields but no rows in the app's tables; the
+    first render adopts them (recorded in the audit with no actor). Invalid imported values are skipped and logged.
+
+    Returns:
+        True when settings were adopted.
+    """
+    if CourseSettings.objects.for_course(course_key) is not None:
+        return False
+    try:
+        cleaned = validate_course_settings(
+            course_key, terms_html=terms_html, collaboration_text=collaboration_text, acceptance_mode=acceptance_mode,
+            gate_graded_content=gate_graded_content,
+        )
+    except InvalidInput as error:
+        log.warning("Honor code settings of %s not adopted from the course content: %s", course_key, error)
+        return False
+    _store_course_settings(course_key, cleaned, actor=None, only_if_new=True)
+    return True
+
+
+def _store_course_settings(course_key, cleaned, actor, only_if_new=False):
+    """Write validated settings under the course's lock; returns the current terms version (or None)."""
+    _row, created = CourseSettings.objects.ensure(course_key)
+    if only_if_new and not created:
+        return None
     with transaction.atomic():
-        current_terms = CourseTerms.objects.select_for_update().filter(course_key=course_key).order_by(
-            "-version").first()
+        course_settings = CourseSettings.objects.locked(course_key)
+        current_terms = CourseTerms.objects.current(course_key)
         if policy.terms_changed(current_terms, cleaned["terms_html"], cleaned["collaboration"]):
-            current_terms = CourseTerms.objects.create(
-                course_key=course_key,
-                version=(current_terms.version + 1) if current_terms else 1,
-                body=cleaned["terms_html"],
-                collaboration=cleaned["collaboration"],
-                created_by=actor,
+            current_terms = CourseTerms.objects.add_version(
+                course_key, body=cleaned["terms_html"], collaboration=cleaned["collaboration"], created_by=actor,
             )
             _record(actor, "course_terms.created", current_terms, course_key=course_key, after={
                 "version": current_terms.version, "collaboration": current_terms.collaboration,
                 "body_length": len(current_terms.body),
             })
-        course_settings, _created = CourseSettings.objects.select_for_update().get_or_create(course_key=course_key)
-        before = _settings_snapshot(course_settings)
+        before = None if created else _settings_snapshot(course_settings)
         course_settings.acceptance_mode = cleaned["acceptance_mode"]
         course_settings.gate_graded_content = cleaned["gate_graded_content"]
         after = _settings_snapshot(course_settings)
-        if before != after or _created:
+        if before != after:
             course_settings.save()
             _record(actor, "course_settings.changed", course_settings, course_key=course_key,
-                    before=None if _created else before, after=after)
-    cleaned["terms_version"] = current_terms.version if current_terms else None
-    return cleaned
+                    before=before, after=after)
+    return current_terms.version if current_terms else None
 
 
 def _settings_snapshot(course_settings):
@@ -316,17 +490,17 @@ def _settings_snapshot(course_settings):
 
 
 def _terms_to_accept(course_key):
-    """The course's current terms, creating an empty version 1 for a course that has none (acceptances name one)."""
-    current = CourseTerms.objects.current(course_key)
-    if current is not None:
-        return current
-    terms, _created = CourseTerms.objects.get_or_create(course_key=course_key, version=1)
+    """The course's current terms; a course with none gets an empty version 1 (every acceptance names one)."""
+    terms, created = CourseTerms.objects.first_version(course_key)
+    if created:
+        _record(None, "course_terms.created", terms, course_key=course_key, after={"version": 1, "body_length": 0})
     return terms
 
 
 # --- acceptances ------------------------------------------------------------------------------------------------
 
-def accept(user, course_key, *, confirmed=False, signature="", block_id="", method=AcceptanceMethod.EXPLICIT):
+def accept(user, course_key, *, confirmed=False, signature="", block_id="", method=AcceptanceMethod.EXPLICIT,
+           policy_version=None, terms_version=None):
     """
     Record that ``user`` accepts the honor code in force and the course's current terms.
 
@@ -340,20 +514,26 @@ def accept(user, course_key, *, confirmed=False, signature="", block_id="", meth
         signature (str): the full name the learner typed (signature mode).
         block_id (str): usage id of the block the learner accepted in.
         method: explicit, or continued access after a change.
+        policy_version, terms_version (int or None): the versions the learner was shown; when given and no longer
+            current, nothing is recorded.
 
     Returns:
         (Acceptance, created) where ``created`` is False when the learner had already accepted these versions.
     Raises:
-        NotPermitted: anonymous visitor or inactive account.
+        NotPermitted: anonymous visitor, inactive account, or staff viewing the course as the learner.
         InvalidInput: the checkbox was not ticked or the signature is missing.
+        Conflict: the honor code or the course terms changed since the learner was shown them.
         NoPolicyPublished: nothing to accept.
     """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         raise NotPermitted(_("Sign in to accept the honor code. Anonymous visitors cannot accept it."))
-    honor_code = course_honor_code(course_key)
-    signature = (signature or "").strip()
+    if is_masquerading(user):
+        raise NotPermitted(_("You are viewing the course as another learner. Only that learner can accept."))
+    view = learner_view(course_key)
+    _check_versions_shown(view, policy_version, terms_version)
+    signature = signature.strip() if isinstance(signature, str) else ""
     if method == AcceptanceMethod.EXPLICIT:
-        if honor_code.settings.acceptance_mode == AcceptanceMode.SIGNATURE:
+        if view.signature_mode:
             errors = policy.signature_errors(signature)
             if errors:
                 raise InvalidInput({"signature": errors})
@@ -361,19 +541,29 @@ def accept(user, course_key, *, confirmed=False, signature="", block_id="", meth
             signature = ""
             if confirmed is not True:
                 raise InvalidInput({"confirmed": [_("Tick the box to confirm that you accept the honor code.")]})
-    terms = honor_code.terms or _terms_to_accept(course_key)
-    acceptance, created = Acceptance.objects.get_or_create(
-        user=user, course_key=course_key, policy_version=honor_code.policy, course_terms=terms,
-        defaults={
-            "method": method, "signature": signature, "accepted_at": timezone.now(), "block_id": str(block_id)[:255],
-        },
-    )
-    if created:
-        _record(user, "acceptance.created", acceptance, course_key=course_key, after={
-            "user_id": user.pk, "policy_version": honor_code.policy.number, "course_terms": terms.version,
-            "method": method,
-        })
+    with transaction.atomic():
+        terms = _terms_to_accept(course_key)
+        acceptance, created = Acceptance.objects.get_or_create(
+            user=user, course_key=course_key, policy_version=view.policy, course_terms=terms,
+            defaults={
+                "method": method, "signature": signature, "accepted_at": timezone.now(),
+                "block_id": str(block_id)[:255],
+            },
+        )
+        if created:
+            _record(user, "acceptance.created", acceptance, course_key=course_key, after={
+                "user_id": user.pk, "policy_version": view.policy.number, "course_terms": terms.version,
+                "method": method,
+            })
     return acceptance, created
+
+
+def _check_versions_shown(view, policy_version, terms_version):
+    changed_policy = policy_version is not None and policy_version != view.policy.number
+    changed_terms = terms_version is not None and view.terms_version is not None and terms_version != view.terms_version
+    if changed_policy or changed_terms:
+        raise Conflict(_("The honor code or this course's terms changed while you were reading. Reload the page to "
+                         "read the current version, then accept it."))
 
 
 def current_acceptance(user, course_key):
@@ -382,19 +572,17 @@ def current_acceptance(user, course_key):
 
     Returns None for anonymous visitors and when no policy is published.
     """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
     current = current_policy()
     if current is None:
         return None
-    terms = CourseTerms.objects.current(course_key)
-    latest = Acceptance.objects.for_user_in_course(user, course_key).filter(policy_version=current).first()
+    return _current_acceptance(user, course_key, current, CourseTerms.objects.current(course_key))
+
+
+def _current_acceptance(user, course_key, current, terms):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    latest = Acceptance.objects.latest_of_version(user, course_key, current)
     return latest if policy.acceptance_is_current(latest, current, terms) else None
-
-
-def acceptances_for(user, course_key):
-    """Every acceptance a learner made in a course, newest first."""
-    return list(Acceptance.objects.for_user_in_course(user, course_key))
 
 
 def acceptance_counts(course_key):
@@ -412,6 +600,23 @@ def acceptance_counts(course_key):
         }
         for row in Acceptance.objects.counts_by_version(course_key)
     ]
+
+
+def retire_user(user):
+    """
+    Remove a retired learner's personal data from the app: the full names typed as signatures are blanked.
+
+    The acceptances themselves stay (who accepted which version, when) as the record the honor code relies on.
+
+    Returns:
+        the number of acceptances redacted.
+    """
+    with transaction.atomic():
+        redacted = Acceptance.objects.filter(user=user).exclude(signature="").update(signature="")
+        if redacted:
+            AuditEvent.objects.create(action="user.retired", object_type="user", object_id=str(user.pk),
+                                      after={"acceptances_redacted": redacted})
+    return redacted
 
 
 # --- audit ------------------------------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """
 The Honor Code XBlock: learners read the honor code in the courseware and accept it; authors set the course's terms.
 
-The block is an entry point: it resolves the user and course through the platform layer, calls ``api`` and renders.
-Nothing here touches a model.
+The block is an entry point: it calls ``api`` (which resolves users and courses through the platform layer) and
+renders what it returns. Nothing here touches a model or the platform.
 """
 import hashlib
 import json
 import logging
+from functools import lru_cache
 
 from django.template import Context, Engine
 from django.utils import formats, timezone
@@ -22,14 +23,16 @@ from xblock.utils.resources import ResourceLoader
 
 from honorcode_xblock import api
 from honorcode_xblock.exceptions import HonorCodeError, InvalidInput, NoPolicyPublished
-from honorcode_xblock.models import AcceptanceMode
-from honorcode_xblock.platform import get_platform
-from honorcode_xblock.policy import format_collaboration
-from honorcode_xblock.sanitize import clean_html
 
 log = logging.getLogger(__name__)
 loader = ResourceLoader(__name__)
 TEMPLATE_ENGINE = Engine(libraries={"i18n": "django.templatetags.i18n"}, autoescape=True)
+
+
+@lru_cache(maxsize=None)
+def _template(path):
+    """The compiled Django template at ``static/<path>`` (parsed once per process)."""
+    return TEMPLATE_ENGINE.from_string(loader.load_unicode(f"static/{path}"))
 
 
 def _format_date(value):
@@ -37,7 +40,6 @@ def _format_date(value):
     return formats.date_format(timezone.localtime(value), "DATE_FORMAT") if value else ""
 
 
-@XBlock.needs("i18n")
 @XBlock.wants("user")
 @XBlock.supports("multi_device")
 class HonorCodeXBlock(XBlock):
@@ -45,7 +47,9 @@ class HonorCodeXBlock(XBlock):
     The honor code in a course: its text, the course's own terms, and the learner's acceptance.
 
     Acceptances are stored by the honor code app (``honorcode_xblock.api``) against the exact policy and course-terms
-    versions, not in XBlock user state.
+    versions, not in XBlock user state. The course's terms and settings are the app's (one set per course, written
+    when an author saves this block in Studio); the block's own fields keep a copy in the course's OLX, which the
+    app adopts for a course it has no record of (an import or a re-run).
     """
 
     public_dir = "static"
@@ -80,10 +84,10 @@ class HonorCodeXBlock(XBlock):
         display_name=gettext_noop("How learners accept"),
         help=gettext_noop("A checkbox and button, or typing their full name as a signature."),
         scope=Scope.settings,
-        default=AcceptanceMode.CHECKBOX,
+        default=api.AcceptanceMode.CHECKBOX,
         values=[
-            {"value": AcceptanceMode.CHECKBOX, "display_name": gettext_noop("Checkbox and button")},
-            {"value": AcceptanceMode.SIGNATURE, "display_name": gettext_noop("Typed full name (signature)")},
+            {"value": api.AcceptanceMode.CHECKBOX, "display_name": gettext_noop("Checkbox and button")},
+            {"value": api.AcceptanceMode.SIGNATURE, "display_name": gettext_noop("Typed full name (signature)")},
         ],
     )
     gate_graded_content = Boolean(
@@ -92,20 +96,17 @@ class HonorCodeXBlock(XBlock):
         scope=Scope.settings,
         default=False,
     )
+    completion_reported = Boolean(
+        help="Whether completion was published for this learner (so it is published once).",
+        scope=Scope.user_state,
+        default=False,
+    )
 
     # --- context -------------------------------------------------------------------------------------------------
 
-    @property
-    def _xblock_user(self):
-        service = self.runtime.service(self, "user")
-        return service.get_current_user() if service else None
-
     def _current_user(self):
-        xblock_user = self._xblock_user
-        return get_platform().user_from_xblock_user(xblock_user) if xblock_user else None
-
-    def _course_key(self):
-        return get_platform().course_key_for_block(self)
+        service = self.runtime.service(self, "user")
+        return api.user_for_xblock_user(service.get_current_user() if service else None)
 
     @property
     def _in_studio_preview(self):
@@ -114,6 +115,26 @@ class HonorCodeXBlock(XBlock):
 
     def _dom_id(self):
         return "hc-" + hashlib.sha1(str(self.scope_ids.usage_id).encode("utf-8")).hexdigest()[:10]
+
+    def _learner_view(self, course_key, user):
+        """The app's view of the course, adopting this block's settings if the app has none for the course yet."""
+        view = api.learner_view(course_key, user)
+        if not view.configured and self._has_own_settings() and api.adopt_block_settings(
+            course_key, terms_html=self.course_terms, collaboration_text=self.collaboration,
+            acceptance_mode=self.acceptance_mode, gate_graded_content=self.gate_graded_content,
+        ):
+            view = api.learner_view(course_key, user)
+        return view
+
+    def _has_own_settings(self):
+        return any(self.fields[name].is_set_on(self) for name in self.editable_fields if name != "display_name")
+
+    def _report_completion(self, user):
+        """Publish completion once for a learner who has accepted (here or in another block, app or device)."""
+        if not self.completion_reported and not api.is_masquerading(user):
+            self.runtime.publish(self, "completion", {"completion": 1.0})
+            self.completion_reported = True
+            self.save()
 
     # --- views ---------------------------------------------------------------------------------------------------
 
@@ -126,16 +147,14 @@ class HonorCodeXBlock(XBlock):
         return self._render_learner_view(preview=True, show_counts=True)
 
     def _render_learner_view(self, preview, show_counts=False):
-        course_key = self._course_key()
+        course_key = api.course_key_for_block(self)
         user = None if preview else self._current_user()
-        if not show_counts and user is not None and course_key is not None:
-            show_counts = get_platform().is_course_staff(self._xblock_user, user, course_key)
         context = {
             "dom_id": self._dom_id(),
             "display_name": self.display_name,
             "preview": preview,
-            "anonymous": user is None and not preview,
             "error": "",
+            "view": None,
             "counts": None,
             "cannot_accept_reason": "",
         }
@@ -143,38 +162,26 @@ class HonorCodeXBlock(XBlock):
             context["error"] = _("The honor code can only be accepted inside a course.")
         else:
             try:
-                context.update(self._honor_code_context(course_key, user))
+                view = self._learner_view(course_key, user)
             except NoPolicyPublished as error:
                 context["error"] = str(error)
-            if show_counts:
+            else:
+                context.update(view=view, last_updated=_format_date(view.policy.published_at),
+                               confirmation=self._confirmation_text(view.acceptance) if view.acceptance else "")
+                if view.acceptance is not None and not preview:
+                    self._report_completion(user)
+            if show_counts or api.is_course_staff(user, course_key):
                 context["counts"] = api.acceptance_counts(course_key)
         if preview:
             context["cannot_accept_reason"] = _("This is a preview. Learners accept the honor code in the course.")
-        elif context["anonymous"]:
+        elif user is None:
             context["cannot_accept_reason"] = _("Sign in to accept the honor code.")
         return self._fragment("html/student_view.html", context, "js/honorcode.js", "HonorCodeXBlock", {
-            "accepted": bool(context.get("acceptance")),
             "messages": {
                 "saving": _("Recording your acceptance…"),
                 "network_error": _("Your acceptance could not be sent. Check your connection and try again."),
             },
         })
-
-    def _honor_code_context(self, course_key, user):
-        honor_code = api.course_honor_code(course_key)
-        acceptance = api.current_acceptance(user, course_key) if user is not None else None
-        terms = honor_code.terms
-        return {
-            "policy": honor_code.policy,
-            "policy_html": clean_html(honor_code.policy.body),
-            "last_updated": _format_date(honor_code.policy.published_at),
-            "terms_html": clean_html(terms.body) if terms else "",
-            "terms_version": terms.version if terms else None,
-            "collaboration": list(terms.collaboration) if terms else [],
-            "signature_mode": honor_code.settings.acceptance_mode == AcceptanceMode.SIGNATURE,
-            "acceptance": acceptance,
-            "confirmation": self._confirmation_text(acceptance) if acceptance else "",
-        }
 
     @staticmethod
     def _confirmation_text(acceptance):
@@ -190,113 +197,116 @@ class HonorCodeXBlock(XBlock):
 
     def studio_view(self, context=None):
         """The author's editor: display name, course terms, collaboration permissions, acceptance mode, gate."""
-        context = {
-            "dom_id": self._dom_id(),
-            "fields": self._studio_values(),
-            "modes": self.fields["acceptance_mode"].values,
-        }
+        values = {name: getattr(self, name) for name in self.editable_fields}
+        course_key = api.course_key_for_block(self)
+        if course_key is not None:
+            values.update(api.studio_values(course_key) or {})
+        context = {"dom_id": self._dom_id(), "fields": values, "modes": self.fields["acceptance_mode"].values}
         return self._fragment("html/studio_view.html", context, "js/studio.js", "HonorCodeStudio", {
             "messages": {
                 "saving": _("Saving…"),
                 "saved": _("Settings saved."),
                 "invalid": _("The settings were not saved. Correct the fields marked below."),
                 "network_error": _("The settings could not be sent. Check your connection and try again."),
-                "title": _("Unable to update settings"),
             },
         })
 
-    def _studio_values(self):
-        """
-        The values the editor starts from: the course's terms and settings as the app holds them (what learners see),
-        or the block's own fields for a course the app has no record of yet (e.g. just imported).
-        """
-        values = {name: getattr(self, name) for name in self.editable_fields}
-        course_key = self._course_key()
-        if course_key is None:
-            return values
-        try:
-            honor_code = api.course_honor_code(course_key)
-        except NoPolicyPublished:
-            return values
-        if honor_code.terms is not None:
-            values["course_terms"] = honor_code.terms.body
-            values["collaboration"] = format_collaboration(honor_code.terms.collaboration)
-        if honor_code.settings.pk is not None:
-            values["acceptance_mode"] = honor_code.settings.acceptance_mode
-            values["gate_graded_content"] = honor_code.settings.gate_graded_content
-        return values
-
     def _fragment(self, template, context, script, init_fn, init_args):
-        fragment = Fragment(self._render(template, context))
+        fragment = Fragment(_template(template).render(Context(context)))
         fragment.add_css_url(self.runtime.local_resource_url(self, "static/css/honorcode.css"))
+        fragment.add_javascript_url(self.runtime.local_resource_url(self, "static/js/common.js"))
         fragment.add_javascript_url(self.runtime.local_resource_url(self, f"static/{script}"))
         fragment.initialize_js(init_fn, init_args)
         return fragment
-
-    @staticmethod
-    def _render(template, context):
-        return TEMPLATE_ENGINE.from_string(loader.load_unicode(f"static/{template}")).render(Context(context))
 
     # --- mobile --------------------------------------------------------------------------------------------------
 
     def student_view_data(self, context=None):
         """
-        The block's data for the mobile apps (see ``docs/native_api.md``).
+        The block's data for the mobile apps (see ``docs/native_api.md``): the same for every learner.
 
-        Returns the policy in force, the course's terms and collaboration permissions, the acceptance mode, whether
-        the requesting learner has accepted, and the handler that records an acceptance.
+        The Course Blocks API collects it when the course is published, with no user; a learner's own state comes
+        from the ``status`` handler.
         """
-        course_key = self._course_key()
-        data = {"display_name": self.display_name, "accept_handler": "accept", "policy": None}
+        data = {
+            "display_name": self.display_name,
+            "handlers": {"accept": "accept", "status": "status"},
+            "policy": None,
+        }
+        course_key = api.course_key_for_block(self)
         if course_key is None:
             return data
         try:
-            context = self._honor_code_context(course_key, self._current_user())
+            view = self._learner_view(course_key, None)
         except NoPolicyPublished:
             return data
-        acceptance = context["acceptance"]
         data.update({
             "policy": {
-                "version": context["policy"].number,
-                "title": context["policy"].title,
-                "body_html": context["policy_html"],
-                "last_updated": context["policy"].published_at.isoformat(),
+                "version": view.policy.number,
+                "title": view.policy.title,
+                "body_html": view.policy_html,
+                "last_updated": view.policy.published_at.isoformat(),
             },
-            "course_terms": {"version": context["terms_version"], "body_html": context["terms_html"]},
-            "collaboration": context["collaboration"],
-            "acceptance_mode": AcceptanceMode.SIGNATURE if context["signature_mode"] else AcceptanceMode.CHECKBOX,
-            "accepted": acceptance is not None,
-            "accepted_at": acceptance.accepted_at.isoformat() if acceptance else None,
+            "course_terms": {"version": view.terms_version, "body_html": view.terms_html},
+            "collaboration": [{"usage_key": item.usage_key, "label": item.label} for item in view.collaboration],
+            "acceptance_mode": view.acceptance_mode,
         })
         return data
 
     # --- handlers ------------------------------------------------------------------------------------------------
 
     @XBlock.json_handler
+    def status(self, data, suffix=""):
+        """
+        The requesting learner's state: ``{"accepted", "policy_version", "terms_version", "accepted_at", "message"}``.
+
+        ``policy_version`` and ``terms_version`` are the versions in force now (what an acceptance would record).
+        """
+        course_key = api.course_key_for_block(self)
+        if course_key is None:
+            raise JsonHandlerError(400, _("The honor code can only be accepted inside a course."))
+        try:
+            view = self._learner_view(course_key, self._current_user())
+        except HonorCodeError as error:
+            raise _json_error(error) from error
+        acceptance = view.acceptance
+        return {
+            "accepted": acceptance is not None,
+            "policy_version": view.policy.number,
+            "terms_version": view.terms_version,
+            "accepted_at": acceptance.accepted_at.isoformat() if acceptance else None,
+            "message": self._confirmation_text(acceptance) if acceptance else "",
+        }
+
+    @XBlock.json_handler
     def accept(self, data, suffix=""):
         """
-        Record the learner's acceptance: ``{"confirmed": true}`` or, in signature mode, ``{"signature": "Full Name"}``.
+        Record the learner's acceptance: ``{"confirmed": true}`` or, in signature mode, ``{"signature": "Full Name"}``,
+        with the ``policy_version`` and ``terms_version`` the learner was shown.
 
         Returns ``{"accepted": true, "created": bool, "policy_version", "terms_version", "accepted_at",
-        "message"}``; errors are JSON ``{"error": message, "errors": {field: [messages]}}`` with 400 or 403.
+        "message"}``; errors are JSON ``{"error": message, "errors": {field: [messages]}}`` with 400, 403 or 409.
         """
         if not isinstance(data, dict):
             raise JsonHandlerError(400, _("Send a JSON object."))
         if self._in_studio_preview:
             raise JsonHandlerError(403, _("This is a preview. Learners accept the honor code in the course."))
-        course_key = self._course_key()
+        course_key = api.course_key_for_block(self)
         if course_key is None:
             raise JsonHandlerError(400, _("The honor code can only be accepted inside a course."))
+        user = self._current_user()
         try:
             acceptance, created = api.accept(
-                self._current_user(), course_key,
+                user, course_key,
                 confirmed=data.get("confirmed") is True,
-                signature=data.get("signature") if isinstance(data.get("signature"), str) else "",
+                signature=data.get("signature"),
                 block_id=str(self.scope_ids.usage_id),
+                policy_version=_optional_int(data.get("policy_version")),
+                terms_version=_optional_int(data.get("terms_version")),
             )
         except HonorCodeError as error:
             raise _json_error(error) from error
-        self.runtime.publish(self, "completion", {"completion": 1.0})
+        self._report_completion(user)
         return {
             "accepted": True,
             "created": created,
@@ -311,30 +321,30 @@ class HonorCodeXBlock(XBlock):
         """
         Save the author's settings: validated, stored by the app for the course, then on the block's fields.
 
-        Returns ``{"result": "success"}``, or 400 ``{"error": summary, "errors": {field: [messages]}}``.
+        Only the course team may save (403 otherwise). Returns ``{"result": "success", "terms_version"}``, or 400
+        ``{"error": summary, "errors": {field: [messages]}}``.
         """
         if not isinstance(data, dict):
             raise JsonHandlerError(400, _("Send a JSON object."))
-        course_key = self._course_key()
+        course_key = api.course_key_for_block(self)
         if course_key is None:
             raise JsonHandlerError(400, _("The honor code can only be used inside a course."))
-        xblock_user = self._xblock_user
-        actor = get_platform().user_from_xblock_user(xblock_user) if xblock_user else None
+        display_name = data.get("display_name")
         try:
             cleaned = api.save_course_settings(
                 course_key,
-                display_name=data.get("display_name", self.display_name),
+                display_name=self.display_name if display_name is None else display_name,
                 terms_html=data.get("course_terms", ""),
                 collaboration_text=data.get("collaboration", ""),
-                acceptance_mode=data.get("acceptance_mode", AcceptanceMode.CHECKBOX),
+                acceptance_mode=data.get("acceptance_mode", api.AcceptanceMode.CHECKBOX),
                 gate_graded_content=data.get("gate_graded_content", False),
-                actor=actor,
+                actor=self._current_user(),
             )
         except HonorCodeError as error:
             raise _json_error(error) from error
         self.display_name = cleaned["display_name"]
         self.course_terms = cleaned["terms_html"]
-        self.collaboration = format_collaboration(cleaned["collaboration"])
+        self.collaboration = cleaned["collaboration_text"]
         self.acceptance_mode = cleaned["acceptance_mode"]
         self.gate_graded_content = cleaned["gate_graded_content"]
         return {"result": "success", "terms_version": cleaned["terms_version"]}
@@ -343,18 +353,23 @@ class HonorCodeXBlock(XBlock):
 
     @staticmethod
     def workbench_scenarios():
-        """The demo course unit: the pledge, an ungraded reading and a graded quiz."""
+        """The demo course unit (the pledge, an ungraded reading, a graded quiz) and the block on its own."""
         return [
             ("Honor code: demo course unit", loader.load_unicode("static/html/demo_scenario.xml")),
             ("Honor code: the block on its own (Studio editor)", '<honorcode display_name="Honor Code"/>'),
         ]
 
 
+def _optional_int(value):
+    """``value`` if it is an int (not a bool), else None: version numbers the page sent back."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _json_error(error):
     """A JsonHandlerError carrying the domain error's message (and per-field messages, when there are some)."""
     body = {"error": str(error)}
     if isinstance(error, InvalidInput):
-        body["errors"] = {field: [str(msg) for msg in msgs] for field, msgs in error.errors.items()}
+        body["errors"] = {name: [str(msg) for msg in msgs] for name, msgs in error.errors.items()}
     return _JsonError(error.status_code, body)
 
 

@@ -42,3 +42,9 @@ class NoPolicyPublished(HonorCodeError):
     """No honor code version has been published yet, so there is nothing to accept."""
 
     status_code = 409
+
+
+class Conflict(HonorCodeError):
+    """The request is based on something that has changed meanwhile (reload and try again)."""
+
+    status_code = 409

@@ -4,7 +4,7 @@ The honor code's records: policy versions, course terms, course settings, accept
 Models own their queries (manager methods); everything outside the app reaches them through ``api``.
 """
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
@@ -31,6 +31,10 @@ class AcceptanceMethod(models.TextChoices):
     CONTINUED_ACCESS = "continued_access", _("Continued use after a change")
 
 
+class PublishedVersionIsReadOnly(Exception):
+    """A published policy version was about to be changed or deleted (a programming error: ``api`` refuses first)."""
+
+
 class PolicyVersionQuerySet(models.QuerySet):
     """Queries over policy versions."""
 
@@ -49,6 +53,14 @@ class PolicyVersionQuerySet(models.QuerySet):
     def in_force_at(self, when):
         """The version in force at ``when``: the last one published at or before it, or None."""
         return self.filter(published_at__lte=when).order_by("-published_at", "-number").first()
+
+    def highest_number(self):
+        """The number of the newest published version (0 when none is)."""
+        return self.published().values_list("number", flat=True).first() or 0
+
+    def locked(self, pk):
+        """The version with primary key ``pk``, locked for update until the transaction ends."""
+        return self.select_for_update().get(pk=pk)
 
 
 class PolicyVersion(models.Model):
@@ -97,6 +109,25 @@ class PolicyVersion(models.Model):
         """True once the version has been published; it is read-only from then on."""
         return self.published_at is not None
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._published_in_db = instance.published_at is not None  # pylint: disable=protected-access
+        return instance
+
+    def save(self, *args, **kwargs):
+        """Save a draft, or publish it; a version that was already published is never written again."""
+        if getattr(self, "_published_in_db", False):
+            raise PublishedVersionIsReadOnly(f"Honor code version {self.number} is published and read-only.")
+        super().save(*args, **kwargs)
+        self._published_in_db = self.published_at is not None
+
+    def delete(self, *args, **kwargs):
+        """Delete a draft; published versions are kept for ever."""
+        if self.is_published:
+            raise PublishedVersionIsReadOnly(f"Honor code version {self.number} is published and is kept.")
+        return super().delete(*args, **kwargs)
+
 
 class CourseTermsQuerySet(models.QuerySet):
     """Queries over course terms."""
@@ -108,6 +139,38 @@ class CourseTermsQuerySet(models.QuerySet):
     def current(self, course_key):
         """The course's current terms, or None when the course has none yet."""
         return self.for_course(course_key).first()
+
+    def add_version(self, course_key, *, body="", collaboration=(), created_by=None):
+        """
+        Add the course's next terms version.
+
+        Writers hold the course's settings lock (:meth:`CourseSettingsQuerySet.locked`); a first, empty
+        version made at the same moment by a learner's acceptance (:meth:`first_version`) only moves this one to the
+        next number.
+        """
+        for _attempt in range(2):
+            current = self.current(course_key)
+            try:
+                with transaction.atomic():
+                    return self.create(
+                        course_key=course_key, version=(current.version + 1) if current else 1, body=body,
+                        collaboration=list(collaboration), created_by=created_by,
+                    )
+            except IntegrityError:
+                continue
+        raise IntegrityError(f"Could not add a terms version to {course_key}.")
+
+    def first_version(self, course_key):
+        """
+        The course's current terms, or an empty version 1 made now for a course that has none.
+
+        Returns:
+            (CourseTerms, created)
+        """
+        current = self.current(course_key)
+        if current is not None:
+            return current, False
+        return self.get_or_create(course_key=course_key, version=1)
 
 
 class CourseTerms(models.Model):
@@ -145,6 +208,30 @@ class CourseTerms(models.Model):
         return f"{self.course_key} terms v{self.version}"
 
 
+class CourseSettingsQuerySet(models.QuerySet):
+    """Queries over course settings."""
+
+    def for_course(self, course_key):
+        """The course's saved settings, or None."""
+        return self.filter(course_key=course_key).first()
+
+    def ensure(self, course_key):
+        """
+        The course's settings row, created with defaults if it does not exist.
+
+        Call it outside a transaction: creating the row in its own transaction keeps two first writers of a course
+        from deadlocking on MySQL (a duplicate-key wait followed by a lock of the same row).
+
+        Returns:
+            (CourseSettings, created)
+        """
+        return self.get_or_create(course_key=course_key)
+
+    def locked(self, course_key):
+        """The course's settings row locked until the transaction ends: holding it serialises the course's writers."""
+        return self.select_for_update().get(course_key=course_key)
+
+
 class CourseSettings(models.Model):
     """
     How one course uses the honor code: the acceptance mode and whether graded content is gated.
@@ -160,6 +247,8 @@ class CourseSettings(models.Model):
         default=False, help_text=_("Withhold graded content from learners until they accept the honor code."),
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CourseSettingsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("course honor code settings")
@@ -177,6 +266,10 @@ class AcceptanceQuerySet(models.QuerySet):
         return self.filter(user=user, course_key=course_key).select_related(
             "policy_version", "course_terms",
         ).order_by("-accepted_at", "-pk")
+
+    def latest_of_version(self, user, course_key, policy_version):
+        """The learner's newest acceptance of ``policy_version`` in the course, or None."""
+        return self.for_user_in_course(user, course_key).filter(policy_version=policy_version).first()
 
     def counts_by_version(self, course_key):
         """
@@ -201,12 +294,13 @@ class Acceptance(models.Model):
     Append-only: there is one row for each learner, course, policy version and course-terms version, however
     often the learner clicks.
 
-    .. pii: The learner (by id) and, in signature mode, the full name the learner typed.
+    .. pii: The learner (by id) and, in signature mode, the full name the learner typed; ``api.retire_user``
+       blanks the typed name and keeps the row as a record of the acceptance.
     .. pii_types: id, name
     .. pii_retirement: local_api
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     course_key = CourseKeyField(max_length=255)
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="acceptances")
     course_terms = models.ForeignKey(CourseTerms, on_delete=models.PROTECT, related_name="acceptances")

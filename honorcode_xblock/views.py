@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from honorcode_xblock import api
-from honorcode_xblock.sanitize import clean_html
+from honorcode_xblock.exceptions import NotFound
 
 
 @require_GET
@@ -14,17 +14,8 @@ def policy_page(request, number=None):
 
     Returns 404 for a version that does not exist or is not published.
     """
-    versions = api.published_policies()
-    if number is None:
-        shown = versions[0] if versions else None
-    else:
-        shown = next((version for version in versions if version.number == number), None)
-        if shown is None:
-            raise Http404("No such honor code version.")
-    return render(request, "honorcode_xblock/policy.html", {
-        "shown": shown,
-        "body_html": clean_html(shown.body) if shown else "",
-        "summary_html": clean_html(shown.change_summary) if shown else "",
-        "versions": versions,
-        "current": versions[0] if versions else None,
-    })
+    try:
+        context = api.policy_page(number)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    return render(request, "honorcode_xblock/policy.html", context)

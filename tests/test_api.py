@@ -3,23 +3,66 @@ import datetime
 import threading
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
 from honorcode_xblock import api
-from honorcode_xblock.exceptions import InvalidInput, NotPermitted, ReadOnly
-from honorcode_xblock.models import Acceptance, AcceptanceMethod, AuditEvent, CourseTerms, PolicyVersion
+from honorcode_xblock.exceptions import Conflict, InvalidInput, NotPermitted, ReadOnly
+from honorcode_xblock.models import (
+    Acceptance,
+    AcceptanceMethod,
+    AuditEvent,
+    CourseSettings,
+    CourseTerms,
+    PolicyVersion,
+    PublishedVersionIsReadOnly,
+)
 
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY, usage_key
 
 pytestmark = pytest.mark.django_db
 
 
+def course_author():
+    """A staff account: a course author on the standalone platform."""
+    return get_user_model().objects.get_or_create(username="author", defaults={"is_staff": True})[0]
+
+
 def save_settings(course_key=COURSE_KEY, terms="", collaboration="", mode="checkbox", gate=False, actor=None):
     return api.save_course_settings(
         course_key, terms_html=terms, collaboration_text=collaboration, acceptance_mode=mode,
-        gate_graded_content=gate, actor=actor,
+        gate_graded_content=gate, actor=actor or course_author(),
     )
+
+
+def race(count, *actions):
+    """
+    Run the actions (or one action ``count`` times) in threads released together; returns their errors.
+
+    Tests that race run with ``transaction=True``: the table flush between such tests removes the honor code that
+    the migrations published, so it is published again first.
+    """
+    if api.current_policy() is None:
+        api.publish_new_policy(body=api.default_policy_text(), change_kind="material")
+    actions = actions if len(actions) == count else actions * count
+    errors, barrier = [], threading.Barrier(count)
+
+    def run(action):
+        try:
+            barrier.wait()
+            action()
+        except Exception as error:  # pylint: disable=broad-except
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
 
 
 class TestDefaultHonorCode:
@@ -71,6 +114,15 @@ class TestPolicyVersions:
         assert api.current_policy() == published
         assert list(AuditEvent.objects.filter(action="policy.published").values_list("object_id", flat=True)) == [
             str(published.pk)]
+
+    def test_published_version_cannot_be_saved_or_deleted_even_past_the_api(self):
+        version = api.current_policy()
+        version.title = "Changed behind the API's back"
+        with pytest.raises(PublishedVersionIsReadOnly):
+            version.save()
+        with pytest.raises(PublishedVersionIsReadOnly):
+            version.delete()
+        assert PolicyVersion.objects.get(pk=version.pk).title == "Honor Code"
 
     def test_published_version_is_read_only(self, operator):
         version = api.current_policy()
@@ -127,20 +179,28 @@ class TestCourseSettings:
         changed = save_settings(terms="<p>Teams of three.</p>")
         assert changed["terms_version"] == 2
         assert list(CourseTerms.objects.for_course(COURSE_KEY).values_list("version", flat=True)) == [2, 1]
-        honor_code = api.course_honor_code(COURSE_KEY)
-        assert honor_code.terms.body == "<p>Teams of three.</p>"
-        assert honor_code.settings.acceptance_mode == "checkbox"
+        view = api.learner_view(COURSE_KEY)
+        assert view.terms_html == "<p>Teams of three.</p>" and view.terms_version == 2
+        assert view.acceptance_mode == "checkbox"
+
+    def test_only_the_course_team_may_change_settings(self, learner):
+        with pytest.raises(NotPermitted):
+            save_settings(terms="<p>Learner's own rules</p>", actor=learner)
+        with pytest.raises(NotPermitted):
+            api.save_course_settings(COURSE_KEY, terms_html="", collaboration_text="", acceptance_mode="checkbox",
+                                     gate_graded_content=False, actor=None)
+        assert not CourseTerms.objects.exists() and not CourseSettings.objects.exists()
 
     def test_settings_are_stored(self):
         save_settings(mode="signature", gate=True)
-        honor_code = api.course_honor_code(COURSE_KEY)
-        assert honor_code.settings.acceptance_mode == "signature"
-        assert honor_code.settings.gate_graded_content is True
-        assert api.course_honor_code(OTHER_COURSE_KEY).settings.gate_graded_content is False
+        assert api.learner_view(COURSE_KEY).acceptance_mode == "signature"
+        assert api.studio_values(COURSE_KEY)["gate_graded_content"] is True
+        assert api.studio_values(OTHER_COURSE_KEY) is None
+        assert api.learner_view(OTHER_COURSE_KEY).acceptance_mode == "checkbox"
 
     def test_terms_are_sanitized(self):
         save_settings(terms='<p>Fine</p><script>steal()</script><iframe src="//evil"></iframe>')
-        assert api.course_honor_code(COURSE_KEY).terms.body == "<p>Fine</p>"
+        assert CourseTerms.objects.current(COURSE_KEY).body == "<p>Fine</p>"
 
     def test_collaboration_is_parsed_with_notes(self):
         project = usage_key("problem", "project")
@@ -150,7 +210,8 @@ class TestCourseSettings:
             {"usage_key": str(project), "note": "Teams of three"},
             {"usage_key": str(lab), "note": ""},
         ]
-        assert api.course_honor_code(COURSE_KEY).terms.collaboration == cleaned["collaboration"]
+        assert CourseTerms.objects.current(COURSE_KEY).collaboration == cleaned["collaboration"]
+        assert [item.label for item in api.learner_view(COURSE_KEY).collaboration] == ["Teams of three", str(lab)]
 
     @pytest.mark.parametrize("collaboration, message", [
         ("not-a-key", 'Line 1: "not-a-key" is not a usage key'),
@@ -179,7 +240,7 @@ class TestCourseSettings:
         values = {"terms_html": "", "collaboration_text": "", "acceptance_mode": "checkbox",
                   "gate_graded_content": False, **kwargs}
         with pytest.raises(InvalidInput) as caught:
-            api.save_course_settings(COURSE_KEY, **values)
+            api.save_course_settings(COURSE_KEY, actor=course_author(), **values)
         assert list(caught.value.errors) == [field]
 
 
@@ -209,26 +270,28 @@ class TestAcceptance:
 
     @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers; the race needs a server DB")
     @pytest.mark.django_db(transaction=True)
-    def test_concurrent_double_submit_makes_one_row(self, learner):
-        api.accept(learner, OTHER_COURSE_KEY, confirmed=True)  # the course terms row exists, as after a first visit
-        errors, barrier = [], threading.Barrier(4)
-
-        def click():
-            try:
-                barrier.wait()
-                api.accept(learner, COURSE_KEY, confirmed=True)
-            except Exception as error:  # pylint: disable=broad-except
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=click) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    @pytest.mark.parametrize("terms_exist", [False, True], ids=["course-without-terms", "course-with-terms"])
+    def test_concurrent_double_submit_makes_one_row(self, learner, terms_exist):
+        if terms_exist:
+            save_settings(terms="<p>Existing terms</p>")
+        errors = race(4, lambda: api.accept(learner, COURSE_KEY, confirmed=True))
         assert errors == []
         assert Acceptance.objects.filter(course_key=COURSE_KEY).count() == 1
+        assert CourseTerms.objects.filter(course_key=COURSE_KEY).count() == 1
+
+    @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers; the race needs a server DB")
+    @pytest.mark.django_db(transaction=True)
+    def test_concurrent_saves_and_accepts_never_collide(self, learner, other_learner):
+        actions = [
+            lambda: save_settings(terms="<p>Terms A</p>"),
+            lambda: save_settings(terms="<p>Terms B</p>"),
+            lambda: api.accept(learner, COURSE_KEY, confirmed=True),
+            lambda: api.accept(other_learner, COURSE_KEY, confirmed=True),
+        ]
+        errors = race(len(actions), *actions)
+        assert errors == []
+        versions = sorted(CourseTerms.objects.filter(course_key=COURSE_KEY).values_list("version", flat=True))
+        assert versions == list(range(1, len(versions) + 1))
 
     def test_anonymous_accept_is_refused_with_a_message(self):
         with pytest.raises(NotPermitted) as caught:
@@ -268,7 +331,32 @@ class TestAcceptance:
         assert api.current_acceptance(learner, COURSE_KEY).course_terms.version == 2
         api.publish_new_policy(body="<p>v2</p>", change_kind="material")
         assert api.current_acceptance(learner, COURSE_KEY) is None
-        assert len(api.acceptances_for(learner, COURSE_KEY)) == 2
+        assert Acceptance.objects.filter(user=learner, course_key=COURSE_KEY).count() == 2
+
+    def test_a_page_shown_before_a_change_cannot_accept_the_new_text(self, learner):
+        api.publish_new_policy(body="<p>v2</p>", change_kind="material")
+        with pytest.raises(Conflict):
+            api.accept(learner, COURSE_KEY, confirmed=True, policy_version=1)
+        save_settings(terms="<p>Terms 1</p>")
+        save_settings(terms="<p>Terms 2</p>")
+        with pytest.raises(Conflict):
+            api.accept(learner, COURSE_KEY, confirmed=True, policy_version=2, terms_version=1)
+        assert not Acceptance.objects.exists()
+        acceptance, _created = api.accept(learner, COURSE_KEY, confirmed=True, policy_version=2, terms_version=2)
+        assert (acceptance.policy_version.number, acceptance.course_terms.version) == (2, 2)
+
+    def test_acceptance_and_its_audit_event_are_written_together(self, learner):
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
+        assert actions[-2:] == ["course_terms.created", "acceptance.created"]
+
+    def test_retirement_blanks_typed_names_and_keeps_the_record(self, learner):
+        save_settings(mode="signature")
+        api.accept(learner, COURSE_KEY, signature="Ada Lovelace")
+        assert api.retire_user(learner) == 1
+        row = Acceptance.objects.get()
+        assert row.signature == "" and row.user == learner and row.policy_version.number == 1
+        assert AuditEvent.objects.filter(action="user.retired", object_id=str(learner.pk)).exists()
 
     def test_acceptance_in_one_course_does_not_count_in_another(self, learner):
         api.accept(learner, COURSE_KEY, confirmed=True)

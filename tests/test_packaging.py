@@ -17,6 +17,7 @@ pytestmark = pytest.mark.packaging
 REPO = Path(__file__).resolve().parent.parent
 EXPECTED_FILES = [
     "honorcode_xblock/static/css/honorcode.css",
+    "honorcode_xblock/static/js/common.js",
     "honorcode_xblock/static/js/honorcode.js",
     "honorcode_xblock/static/js/studio.js",
     "honorcode_xblock/static/html/student_view.html",
@@ -113,5 +114,5 @@ def test_installed_wheel_renders_the_block_with_its_assets(wheel, tmp_path):
     assert result["module"].startswith(str(venv))
     assert result["html_has_policy"] is True
     assert result["init"] == "HonorCodeXBlock"
-    assert set(result["assets"]) == {"static/css/honorcode.css", "static/js/honorcode.js"}
+    assert set(result["assets"]) == {"static/css/honorcode.css", "static/js/common.js", "static/js/honorcode.js"}
     assert all(size > 500 for size in result["assets"].values())

@@ -1,20 +1,17 @@
 """Publish the honor code this package ships as version 1, on a site that has none."""
-from importlib import resources
-
 from django.db import migrations
 from django.utils import timezone
 
 from honorcode_xblock.sanitize import clean_html
-
-#: The text as shipped with version 1 (the file is never edited; a new default would be a new file and migration).
-DEFAULT_FILE = "data/honor_code_v1.html"
 
 
 def publish_default(apps, schema_editor):
     PolicyVersion = apps.get_model("honorcode", "PolicyVersion")
     if PolicyVersion.objects.exists():
         return
-    body = resources.files("honorcode_xblock").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
+    from honorcode_xblock.api import default_policy_text  # pylint: disable=import-outside-toplevel
+
+    body = default_policy_text()
     PolicyVersion.objects.create(
         number=1,
         title="Honor Code",

@@ -42,6 +42,14 @@ class Platform(abc.ABC):
         """
 
     @abc.abstractmethod
+    def is_masquerading(self, user):
+        """
+        Whether the person making the current request is staff viewing the course as ``user`` (masquerade).
+
+        Such a request may show the learner's state but must never act for the learner.
+        """
+
+    @abc.abstractmethod
     def course_key_for_block(self, block):
         """
         The course (``CourseKey``) a block belongs to.
@@ -51,12 +59,18 @@ class Platform(abc.ABC):
         """
 
     @abc.abstractmethod
-    def is_course_staff(self, xblock_user, user, course_key):
-        """
-        Whether the current user is on the course team (staff or instructor) of ``course_key``.
+    def is_course_staff(self, user, course_key):
+        """Whether ``user`` is on the course team of ``course_key`` (staff, instructor) or is global staff."""
 
-        Arguments:
-            xblock_user: the XBlock user service's current user.
-            user: the Django user resolved from it (or None).
-            course_key: the course.
+    @abc.abstractmethod
+    def can_edit_course(self, user, course_key):
+        """Whether ``user`` may change the course's content and settings (Studio write access)."""
+
+    @abc.abstractmethod
+    def assignment_name(self, usage_key):
+        """
+        The display name of the assignment at ``usage_key``.
+
+        Returns:
+            the name (str), "" when the platform cannot name blocks, or None when no such block exists.
         """

@@ -3,6 +3,8 @@ The standalone platform: the honor code app outside Open edX (the demo, the test
 
 It is not a mock. Users are this site's Django users, course staff are its staff accounts, and blocks that live
 outside a course key (the xblock-sdk workbench) belong to one configured demo course.
+
+For demos and tests only: the workbench has no sign-in, so whoever opens ``?student=<name>`` acts as that user.
 """
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,9 +37,13 @@ class StandalonePlatform(Platform):
         user, _created = get_user_model().objects.get_or_create(username=student_id[:150])
         return user if user.is_active else None
 
+    def is_masquerading(self, user):
+        """The workbench has no masquerade: each request acts as the user it names."""
+        return False
+
     def course_key_for_block(self, block):
         """
-        The block's course: the ``context_key`` of its usage key, or ``HONORCODE_STANDALONE_COURSE_KEY``.
+        The block's course: the course of its usage key, or ``HONORCODE_STANDALONE_COURSE_KEY``.
 
         The workbench's usage ids are plain strings, so its blocks belong to the configured demo course.
         """
@@ -50,6 +56,14 @@ class StandalonePlatform(Platform):
         #   (such as those in the xblock-sdk workbench) belong to.
         return CourseKey.from_string(getattr(settings, "HONORCODE_STANDALONE_COURSE_KEY", DEFAULT_COURSE_KEY))
 
-    def is_course_staff(self, xblock_user, user, course_key):
+    def is_course_staff(self, user, course_key):
         """On a plain Django site the course team is the site's staff accounts (``User.is_staff``)."""
         return bool(user is not None and user.is_active and user.is_staff)
+
+    def can_edit_course(self, user, course_key):
+        """On a plain Django site the site's staff accounts edit every course."""
+        return self.is_course_staff(user, course_key)
+
+    def assignment_name(self, usage_key):
+        """There is no course structure here to name blocks from: every key is taken as given."""
+        return ""

@@ -10,54 +10,50 @@ function HonorCodeStudio(runtime, element, initArgs) {
     var handlerUrl = runtime.handlerUrl(host, 'studio_submit');
     var FIELDS = ['display_name', 'course_terms', 'collaboration', 'acceptance_mode', 'gate_graded_content'];
 
-    function csrfToken() {
-        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-        return match ? decodeURIComponent(match[1]) : '';
-    }
-
     function notify(name, data) {
         if (runtime.notify) { runtime.notify(name, data); }
     }
 
-    function control(name) {
-        return form.querySelector('[name=' + name + ']');
+    function inputs(name) {
+        return Array.prototype.slice.call(form.querySelectorAll('[name=' + name + ']'));
+    }
+
+    function errorBox(name) {
+        return form.querySelector('[id$="-' + name + '-error"]');
     }
 
     function values() {
         var mode = form.querySelector('input[name=acceptance_mode]:checked');
         return {
-            display_name: control('display_name').value,
-            course_terms: control('course_terms').value,
-            collaboration: control('collaboration').value,
+            display_name: inputs('display_name')[0].value,
+            course_terms: inputs('course_terms')[0].value,
+            collaboration: inputs('collaboration')[0].value,
             acceptance_mode: mode ? mode.value : '',
-            gate_graded_content: control('gate_graded_content').checked
+            gate_graded_content: inputs('gate_graded_content')[0].checked
         };
     }
 
     function clearErrors() {
         summary.textContent = '';
         FIELDS.forEach(function (name) {
-            var box = form.querySelector('[id$="-' + name + '-error"]');
-            if (box) { box.textContent = ''; }
-            form.querySelectorAll('[name=' + name + ']').forEach(function (input) {
-                input.removeAttribute('aria-invalid');
-            });
+            errorBox(name).textContent = '';
+            inputs(name).forEach(function (input) { input.removeAttribute('aria-invalid'); });
         });
     }
 
     function showErrors(body) {
+        // One announcement: the summary is an alert; each message sits next to its field, linked to it.
         var first = null;
         summary.textContent = body.errors ? messages.invalid : (body.error || messages.network_error);
         Object.keys(body.errors || {}).forEach(function (name) {
-            var box = form.querySelector('[id$="-' + name + '-error"]');
+            var box = errorBox(name);
             if (box) { box.textContent = body.errors[name].join(' '); }
-            form.querySelectorAll('[name=' + name + ']').forEach(function (input) {
+            inputs(name).forEach(function (input) {
                 input.setAttribute('aria-invalid', 'true');
                 first = first || input;
             });
         });
         if (first) { first.focus(); }
-        notify('error', {title: messages.title, message: summary.textContent});
     }
 
     form.addEventListener('submit', function (event) {
@@ -65,23 +61,15 @@ function HonorCodeStudio(runtime, element, initArgs) {
         clearErrors();
         status.textContent = messages.saving || '';
         notify('save', {state: 'start', message: messages.saving});
-        fetch(handlerUrl, {
-            method: 'POST',
-            credentials: 'same-origin',
-            headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(),
-                      'X-Requested-With': 'XMLHttpRequest'},
-            body: JSON.stringify(values())
-        }).then(function (response) {
-            return response.json().catch(function () { return {}; }).then(function (body) {
-                if (response.ok && body.result === 'success') {
-                    status.textContent = messages.saved;
-                    notify('save', {state: 'end'});
-                } else {
-                    status.textContent = '';
-                    showErrors(body);
-                }
-            });
-        }).catch(function () {
+        window.HonorCodeCommon.postJSON(handlerUrl, values()).then(function (result) {
+            if (result.ok && result.body.result === 'success') {
+                status.textContent = messages.saved;
+                notify('save', {state: 'end'});
+            } else {
+                status.textContent = '';
+                showErrors(result.body);
+            }
+        }, function () {
             status.textContent = '';
             showErrors({});
         });

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         for username in LEARNERS:
             users.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
         course_key = CourseKey.from_string(settings.HONORCODE_STANDALONE_COURSE_KEY)
-        if api.course_honor_code(course_key).terms is None:
+        if api.studio_values(course_key) is None:
             api.save_course_settings(
                 course_key, terms_html=COURSE_TERMS, collaboration_text=COLLABORATION,
                 acceptance_mode="checkbox", gate_graded_content=True, actor=staff,

@@ -612,7 +612,7 @@ def retire_user(user):
         the number of acceptances redacted.
     """
     with transaction.atomic():
-        redacted = Acceptance.objects.filter(user=user).exclude(signature="").update(signature="")
+        redacted = Acceptance.objects.redact_signatures(user)
         if redacted:
             AuditEvent.objects.create(action="user.retired", object_type="user", object_id=str(user.pk),
                                       after={"acceptances_redacted": redacted})

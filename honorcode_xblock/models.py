@@ -271,6 +271,10 @@ class AcceptanceQuerySet(models.QuerySet):
         """The learner's newest acceptance of ``policy_version`` in the course, or None."""
         return self.for_user_in_course(user, course_key).filter(policy_version=policy_version).first()
 
+    def redact_signatures(self, user):
+        """Blank the full names ``user`` typed as signatures; returns how many rows changed."""
+        return self.filter(user=user).exclude(signature="").update(signature="")
+
     def counts_by_version(self, course_key):
         """
         How many learners accepted each pair of versions in a course.

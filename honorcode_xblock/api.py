@@ -9,14 +9,17 @@ import logging
 from dataclasses import dataclass, field
 from importlib import resources
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import UsageKey
 
 from honorcode_xblock import policy
 from honorcode_xblock.exceptions import (
     Conflict,
+    HonorCodeError,
     InvalidInput,
     NoPolicyPublished,
     NotFound,
@@ -35,9 +38,10 @@ from honorcode_xblock.models import (
 )
 from honorcode_xblock.platform import get_platform
 from honorcode_xblock.sanitize import clean_html
+from honorcode_xblock.toggles import gate_enabled_for
 
 __all__ = [
-    "AcceptanceMode", "ChangeKind", "LearnerView", "accept", "acceptance_counts", "can_edit_course",
+    "AcceptanceMethod", "AcceptanceMode", "ChangeKind", "LearnerView", "accept", "acceptance_counts", "can_edit_course",
     "course_key_for_block", "create_policy_draft", "current_acceptance", "current_policy", "default_policy_text",
     "delete_policy_draft", "is_course_staff", "is_masquerading", "learner_view", "policy_in_force_at",
     "policy_page", "publish_new_policy", "publish_policy", "published_policies", "retire_user",
@@ -237,6 +241,7 @@ def publish_policy(version, *, actor=None):
                 locked.published_by = actor
                 locked.save(update_fields=["number", "published_at", "published_by"])
                 _record(actor, "policy.published", locked, after=_policy_snapshot(locked))
+            _forget_all_gate_states()
             log.info("Honor code version %s published by %s", locked.number, getattr(actor, "pk", None))
             return locked
         except IntegrityError:  # another publish took the same number at the same moment: take the next one
@@ -329,8 +334,8 @@ def studio_values(course_key):
     The course's honor code settings as the author edits them, or None when the app has no record of the course.
 
     Returns:
-        dict with ``course_terms`` (HTML), ``collaboration`` (the editor's text form), ``acceptance_mode`` and
-        ``gate_graded_content``.
+        dict with ``course_terms`` (HTML), ``collaboration`` (the editor's text form) and the settings named in
+        ``SETTINGS_FIELDS``.
     """
     course_settings = CourseSettings.objects.for_course(course_key)
     if course_settings is None:
@@ -339,13 +344,12 @@ def studio_values(course_key):
     return {
         "course_terms": terms.body if terms else "",
         "collaboration": policy.format_collaboration(terms.collaboration if terms else []),
-        "acceptance_mode": course_settings.acceptance_mode,
-        "gate_graded_content": course_settings.gate_graded_content,
+        **_settings_snapshot(course_settings),
     }
 
 
 def validate_course_settings(course_key, *, terms_html, collaboration_text, acceptance_mode, gate_graded_content,
-                             display_name=None):
+                             display_name=None, staff_exempt=True, reaccept_after_material_change=True):
     """
     Check a course author's settings.
 
@@ -381,8 +385,10 @@ def validate_course_settings(course_key, *, terms_html, collaboration_text, acce
     if acceptance_mode not in AcceptanceMode.values:
         errors["acceptance_mode"] = [_("Choose how learners accept: {choices}.").format(
             choices=", ".join(AcceptanceMode.values))]
-    if not isinstance(gate_graded_content, bool):
-        errors["gate_graded_content"] = [_("Gating graded content must be on or off.")]
+    for name, value in (("gate_graded_content", gate_graded_content), ("staff_exempt", staff_exempt),
+                        ("reaccept_after_material_change", reaccept_after_material_change)):
+        if not isinstance(value, bool):
+            errors[name] = [_("This setting must be on or off.")]
     if errors:
         raise InvalidInput(errors)
     return {
@@ -392,6 +398,8 @@ def validate_course_settings(course_key, *, terms_html, collaboration_text, acce
         "collaboration_text": policy.format_collaboration(entries),
         "acceptance_mode": acceptance_mode,
         "gate_graded_content": gate_graded_content,
+        "staff_exempt": staff_exempt,
+        "reaccept_after_material_change": reaccept_after_material_change,
     }
 
 
@@ -409,7 +417,7 @@ def _named_assignments(entries):
 
 
 def save_course_settings(course_key, *, terms_html, collaboration_text, acceptance_mode, gate_graded_content,
-                         actor, display_name=None):
+                         actor, display_name=None, staff_exempt=True, reaccept_after_material_change=True):
     """
     Store a course's terms and settings, as saved by its author in Studio.
 
@@ -425,13 +433,15 @@ def save_course_settings(course_key, *, terms_html, collaboration_text, acceptan
         raise NotPermitted(_("Only the course team can change the honor code settings of this course."))
     cleaned = validate_course_settings(
         course_key, terms_html=terms_html, collaboration_text=collaboration_text, acceptance_mode=acceptance_mode,
-        gate_graded_content=gate_graded_content, display_name=display_name,
+        gate_graded_content=gate_graded_content, display_name=display_name, staff_exempt=staff_exempt,
+        reaccept_after_material_change=reaccept_after_material_change,
     )
     cleaned["terms_version"] = _store_course_settings(course_key, cleaned, actor)
     return cleaned
 
 
-def adopt_block_settings(course_key, *, terms_html, collaboration_text, acceptance_mode, gate_graded_content):
+def adopt_block_settings(course_key, *, terms_html, collaboration_text, acceptance_mode, gate_graded_content,
+                         staff_exempt=True, reaccept_after_material_change=True):
     """
     Take a course's settings from its block's own fields when the app has no record of the course yet.
 
@@ -446,7 +456,8 @@ def adopt_block_settings(course_key, *, terms_html, collaboration_text, acceptan
     try:
         cleaned = validate_course_settings(
             course_key, terms_html=terms_html, collaboration_text=collaboration_text, acceptance_mode=acceptance_mode,
-            gate_graded_content=gate_graded_content,
+            gate_graded_content=gate_graded_content, staff_exempt=staff_exempt,
+            reaccept_after_material_change=reaccept_after_material_change,
         )
     except InvalidInput as error:
         log.warning("Honor code settings of %s not adopted from the course content: %s", course_key, error)
@@ -472,21 +483,23 @@ def _store_course_settings(course_key, cleaned, actor, only_if_new=False):
                 "body_length": len(current_terms.body),
             })
         before = None if created else _settings_snapshot(course_settings)
-        course_settings.acceptance_mode = cleaned["acceptance_mode"]
-        course_settings.gate_graded_content = cleaned["gate_graded_content"]
+        for name in SETTINGS_FIELDS:
+            setattr(course_settings, name, cleaned[name])
         after = _settings_snapshot(course_settings)
         if before != after:
             course_settings.save()
             _record(actor, "course_settings.changed", course_settings, course_key=course_key,
                     before=before, after=after)
+    _forget_all_gate_states()
     return current_terms.version if current_terms else None
 
 
+#: The course settings an author edits in Studio.
+SETTINGS_FIELDS = ("acceptance_mode", "gate_graded_content", "staff_exempt", "reaccept_after_material_change")
+
+
 def _settings_snapshot(course_settings):
-    return {
-        "acceptance_mode": course_settings.acceptance_mode,
-        "gate_graded_content": course_settings.gate_graded_content,
-    }
+    return {name: getattr(course_settings, name) for name in SETTINGS_FIELDS}
 
 
 def _terms_to_accept(course_key):
@@ -544,17 +557,16 @@ def accept(user, course_key, *, confirmed=False, signature="", block_id="", meth
     with transaction.atomic():
         terms = _terms_to_accept(course_key)
         acceptance, created = Acceptance.objects.get_or_create(
-            user=user, course_key=course_key, policy_version=view.policy, course_terms=terms,
-            defaults={
-                "method": method, "signature": signature, "accepted_at": timezone.now(),
-                "block_id": str(block_id)[:255],
-            },
+            user=user, course_key=course_key, policy_version=view.policy, course_terms=terms, method=method,
+            defaults={"signature": signature, "accepted_at": timezone.now(), "block_id": str(block_id)[:255]},
         )
         if created:
             _record(user, "acceptance.created", acceptance, course_key=course_key, after={
                 "user_id": user.pk, "policy_version": view.policy.number, "course_terms": terms.version,
                 "method": method,
             })
+    if created:
+        _forget_gate_state(user, course_key)
     return acceptance, created
 
 
@@ -579,10 +591,31 @@ def current_acceptance(user, course_key):
 
 
 def _current_acceptance(user, course_key, current, terms):
+    """
+    The acceptance that covers the versions in force now, or None when the learner must accept (again).
+
+    An agreement by continued use covers them unless a material change asks for an explicit acceptance
+    (``policy.gate_satisfied``), in which case the learner is asked to accept again.
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    latest = Acceptance.objects.latest_of_version(user, course_key, current)
-    return latest if policy.acceptance_is_current(latest, current, terms) else None
+    mine = list(Acceptance.objects.for_user_in_course(user, course_key))
+    covering = [acc for acc in mine if policy.acceptance_is_current(acc, current, terms)]
+    if not covering:
+        return None
+    explicit = [acc for acc in covering if acc.method == AcceptanceMethod.EXPLICIT]
+    if explicit:
+        return explicit[0]
+    course_settings = CourseSettings.objects.for_course(course_key)
+    explicit_numbers = [acc.policy_version.number for acc in mine if acc.method == AcceptanceMethod.EXPLICIT]
+    if policy.gate_satisfied(
+        current_number=current.number,
+        last_material_number=PolicyVersion.objects.last_material_number(),
+        best_explicit_number=max(explicit_numbers, default=None),
+        reaccept_after_material_change=course_settings.reaccept_after_material_change if course_settings else True,
+    ):
+        return covering[0]
+    return None
 
 
 def acceptance_counts(course_key):
@@ -632,3 +665,144 @@ def _record(actor, action, obj, *, course_key=None, before=None, after=None):
         before=before,
         after=after,
     )
+
+
+# --- the gate (hot path: every unit a learner opens) ---------------------------------------------------------------
+
+#: How long a learner's gate state stays in Django's cache; every change that affects it invalidates it sooner.
+GATE_CACHE_SECONDS = 3600
+GATE_GENERATION_KEY = "honorcode:gate:generation"
+_REQUEST_CACHE_NAMESPACE = "honorcode.gate"
+
+
+@dataclass(frozen=True)
+class GateState:
+    """One learner's standing in one course, as the gate sees it."""
+
+    #: The course uses the honor code (an author saved its settings, or they were adopted from the course).
+    uses_honor_code: bool = False
+    #: The course withholds graded content until acceptance (its setting and the rollout toggles).
+    gated: bool = False
+    #: The learner may see and submit graded content.
+    satisfied: bool = True
+    #: The learner has a continued-use acceptance whose change notice is still to be shown.
+    notice_pending: bool = False
+
+    @property
+    def withhold_graded(self):
+        """Whether graded content is withheld from this learner."""
+        return self.gated and not self.satisfied
+
+
+def gate_state(user, course_key):
+    """
+    The learner's gate state in a course: at most one database query on a cold cache, none on a warm one.
+
+    On a learner's first visit after a change to the honor code or the course's terms, records their agreement by
+    continued use (the change rule) and keeps the change notice pending until it is shown.
+
+    Arguments:
+        user: the learner (None or an anonymous user for a visitor who is not signed in).
+        course_key: the course.
+    Returns:
+        GateState
+    """
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    request_cache = RequestCache(_REQUEST_CACHE_NAMESPACE)
+    key = _gate_cache_key(user, course_key)
+    cached = request_cache.get_cached_response(key)
+    if cached.is_found:
+        return cached.value
+    state = cache.get(key)
+    if state is None:
+        state = _compute_gate_state(user, course_key)
+        cache.set(_gate_cache_key(user, course_key), state, GATE_CACHE_SECONDS)
+    request_cache.set(key, state)
+    return state
+
+
+def _compute_gate_state(user, course_key):
+    facts = CourseSettings.objects.gate_facts(course_key, user)
+    if facts is None:
+        return GateState()
+    if user is not None and policy.needs_continued_access(
+        accepted_any=facts["accepted_any"], accepted_current=facts["accepted_current"],
+    ) and not is_masquerading(user):
+        _record_continued_access(user, course_key)
+        facts["notice_pending"] = True
+    satisfied = user is not None and policy.gate_satisfied(
+        current_number=facts["current_number"],
+        last_material_number=facts["last_material_number"],
+        best_explicit_number=facts["best_explicit_number"],
+        reaccept_after_material_change=facts["reaccept_after_material_change"],
+    )
+    gated = facts["gate_graded_content"] and gate_enabled_for(course_key)
+    if gated and not satisfied and facts["staff_exempt"] and is_course_staff(user, course_key):
+        satisfied = True
+    return GateState(
+        uses_honor_code=True, gated=gated, satisfied=satisfied,
+        notice_pending=bool(user is not None and facts["notice_pending"]),
+    )
+
+
+def _record_continued_access(user, course_key):
+    """The learner agrees to the versions in force now by continuing to use the course (the change rule)."""
+    try:
+        accept(user, course_key, method=AcceptanceMethod.CONTINUED_ACCESS)
+    except HonorCodeError as error:  # e.g. nothing published: nothing to agree to
+        log.info("No continued-use acceptance for user %s in %s: %s", user.pk, course_key, error)
+
+
+def _gate_cache_key(user, course_key):
+    generation = cache.get(GATE_GENERATION_KEY)
+    if generation is None:
+        generation = 1
+        cache.add(GATE_GENERATION_KEY, generation, None)
+    return f"honorcode:gate:{generation}:{course_key}:{user.pk if user is not None else 'anonymous'}"
+
+
+def _forget_gate_state(user, course_key):
+    """Drop one learner's cached gate state (after they accept or see a notice)."""
+    key = _gate_cache_key(user, course_key)
+    cache.delete(key)
+    RequestCache(_REQUEST_CACHE_NAMESPACE).delete(key)
+
+
+def _forget_all_gate_states():
+    """Make every cached gate state stale at once (a policy version was published, a course's settings changed)."""
+    try:
+        cache.incr(GATE_GENERATION_KEY)
+    except ValueError:
+        cache.set(GATE_GENERATION_KEY, 2, None)
+    RequestCache(_REQUEST_CACHE_NAMESPACE).clear()
+
+
+def change_notice(user, course_key):
+    """
+    The notice of a change the learner has not been shown yet, or None; showing it marks it shown.
+
+    Returns:
+        dict with ``date`` (the new version's publication time), ``policy_number``, ``change_kind``,
+        ``summary_html`` (sanitized), ``terms_changed`` (bool) and ``must_accept`` (the material-change rule
+        gates graded content until an explicit acceptance).
+    """
+    if user is None or not gate_state(user, course_key).notice_pending:
+        return None
+    acceptance = Acceptance.objects.pending_notice(user, course_key)
+    if acceptance is None:
+        return None
+    state_before = gate_state(user, course_key)
+    Acceptance.objects.filter(pk=acceptance.pk).update(notice_shown_at=timezone.now())
+    _forget_gate_state(user, course_key)
+    version = acceptance.policy_version
+    previous = Acceptance.objects.for_user_in_course(user, course_key).exclude(pk=acceptance.pk).first()
+    return {
+        "date": version.published_at,
+        "policy_number": version.number,
+        "change_kind": version.change_kind,
+        "summary_html": clean_html(version.change_summary),
+        "policy_changed": previous is None or previous.policy_version_id != version.pk,
+        "terms_changed": previous is not None and previous.course_terms_id != acceptance.course_terms_id,
+        "must_accept": state_before.withhold_graded,
+    }

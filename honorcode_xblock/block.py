@@ -56,7 +56,10 @@ class HonorCodeXBlock(XBlock):
     has_author_view = True
     completion_mode = XBlockCompletionMode.COMPLETABLE
     has_custom_completion = True
-    editable_fields = ("display_name", "course_terms", "collaboration", "acceptance_mode", "gate_graded_content")
+    editable_fields = (
+        "display_name", "course_terms", "collaboration", "acceptance_mode", "gate_graded_content", "staff_exempt",
+        "reaccept_after_material_change",
+    )
 
     display_name = String(
         display_name=gettext_noop("Display name"),
@@ -96,6 +99,21 @@ class HonorCodeXBlock(XBlock):
         scope=Scope.settings,
         default=False,
     )
+    staff_exempt = Boolean(
+        display_name=gettext_noop("Course staff are exempt from the gate"),
+        help=gettext_noop("Course staff see graded content without accepting the honor code."),
+        scope=Scope.settings,
+        default=True,
+    )
+    reaccept_after_material_change = Boolean(
+        display_name=gettext_noop("Ask for a new acceptance after a material change"),
+        help=gettext_noop(
+            "After a material change of the honor code, graded content stays gated until learners accept the new "
+            "version. Minor changes never ask for a new acceptance."
+        ),
+        scope=Scope.settings,
+        default=True,
+    )
     completion_reported = Boolean(
         help="Whether completion was published for this learner (so it is published once).",
         scope=Scope.user_state,
@@ -122,6 +140,7 @@ class HonorCodeXBlock(XBlock):
         if not view.configured and self._has_own_settings() and api.adopt_block_settings(
             course_key, terms_html=self.course_terms, collaboration_text=self.collaboration,
             acceptance_mode=self.acceptance_mode, gate_graded_content=self.gate_graded_content,
+            staff_exempt=self.staff_exempt, reaccept_after_material_change=self.reaccept_after_material_change,
         ):
             view = api.learner_view(course_key, user)
         return view
@@ -185,10 +204,17 @@ class HonorCodeXBlock(XBlock):
 
     @staticmethod
     def _confirmation_text(acceptance):
-        return _(
-            "You accepted version {version} of the honor code (last updated {updated}) and version {terms} of "
-            "this course's terms on {accepted}."
-        ).format(
+        if acceptance.method == api.AcceptanceMethod.CONTINUED_ACCESS:
+            template = _(
+                "By continuing to use the course you agreed to version {version} of the honor code (last updated "
+                "{updated}) and version {terms} of this course's terms on {accepted}."
+            )
+        else:
+            template = _(
+                "You accepted version {version} of the honor code (last updated {updated}) and version {terms} of "
+                "this course's terms on {accepted}."
+            )
+        return template.format(
             version=acceptance.policy_version.number,
             updated=_format_date(acceptance.policy_version.published_at),
             terms=acceptance.course_terms.version,
@@ -338,6 +364,8 @@ class HonorCodeXBlock(XBlock):
                 collaboration_text=data.get("collaboration", ""),
                 acceptance_mode=data.get("acceptance_mode", api.AcceptanceMode.CHECKBOX),
                 gate_graded_content=data.get("gate_graded_content", False),
+                staff_exempt=data.get("staff_exempt", True),
+                reaccept_after_material_change=data.get("reaccept_after_material_change", True),
                 actor=self._current_user(),
             )
         except HonorCodeError as error:
@@ -345,8 +373,8 @@ class HonorCodeXBlock(XBlock):
         self.display_name = cleaned["display_name"]
         self.course_terms = cleaned["terms_html"]
         self.collaboration = cleaned["collaboration_text"]
-        self.acceptance_mode = cleaned["acceptance_mode"]
-        self.gate_graded_content = cleaned["gate_graded_content"]
+        for name in api.SETTINGS_FIELDS:
+            setattr(self, name, cleaned[name])
         return {"result": "success", "terms_version": cleaned["terms_version"]}
 
     # --- workbench -----------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ Models own their queries (manager methods); everything outside the app reaches t
 """
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, Subquery
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
@@ -53,6 +53,10 @@ class PolicyVersionQuerySet(models.QuerySet):
     def in_force_at(self, when):
         """The version in force at ``when``: the last one published at or before it, or None."""
         return self.filter(published_at__lte=when).order_by("-published_at", "-number").first()
+
+    def last_material_number(self):
+        """The number of the newest published material version, or None."""
+        return self.published().filter(change_kind=ChangeKind.MATERIAL).values_list("number", flat=True).first()
 
     def highest_number(self):
         """The number of the newest published version (0 when none is)."""
@@ -232,6 +236,44 @@ class CourseSettingsQuerySet(models.QuerySet):
         return self.select_for_update().get(course_key=course_key)
 
 
+    def gate_facts(self, course_key, user):
+        """
+        Everything the gate needs about one learner in one course, in one query.
+
+        Returns:
+            None when the course does not use the honor code (no settings row); otherwise a dict with the course's
+            ``gate_graded_content``, ``staff_exempt`` and ``reaccept_after_material_change``, the site's
+            ``current_id``, ``current_number`` and ``last_material_number``, and, for a signed-in learner,
+            ``best_explicit_number``, ``accepted_any``, ``accepted_current`` (the current policy and course terms)
+            and ``notice_pending``.
+        """
+        published = PolicyVersion.objects.filter(published_at__isnull=False).order_by("-number")
+        current_id = Subquery(published.values("pk")[:1])
+        annotations = {
+            "current_id": current_id,
+            "current_number": Subquery(published.values("number")[:1]),
+            "last_material_number": Subquery(
+                published.filter(change_kind=ChangeKind.MATERIAL).values("number")[:1]),
+        }
+        fields = ["gate_graded_content", "staff_exempt", "reaccept_after_material_change", *annotations]
+        if user is not None:
+            mine = Acceptance.objects.filter(user=user, course_key=course_key)
+            current_terms = CourseTerms.objects.filter(course_key=course_key).order_by("-version").values("pk")[:1]
+            user_annotations = {
+                "best_explicit_number": Subquery(
+                    mine.filter(method=AcceptanceMethod.EXPLICIT).order_by("-policy_version__number")
+                    .values("policy_version__number")[:1]),
+                "accepted_any": Exists(mine),
+                "accepted_current": Exists(mine.filter(
+                    policy_version_id=current_id, course_terms_id=Subquery(current_terms))),
+                "notice_pending": Exists(mine.filter(
+                    method=AcceptanceMethod.CONTINUED_ACCESS, notice_shown_at__isnull=True)),
+            }
+            annotations.update(user_annotations)
+            fields += list(user_annotations)
+        return self.filter(course_key=course_key).annotate(**annotations).values(*fields).first()
+
+
 class CourseSettings(models.Model):
     """
     How one course uses the honor code: the acceptance mode and whether graded content is gated.
@@ -245,6 +287,14 @@ class CourseSettings(models.Model):
     )
     gate_graded_content = models.BooleanField(
         default=False, help_text=_("Withhold graded content from learners until they accept the honor code."),
+    )
+    staff_exempt = models.BooleanField(
+        default=True, help_text=_("Course staff see graded content without accepting."),
+    )
+    reaccept_after_material_change = models.BooleanField(
+        default=True,
+        help_text=_("After a material change of the honor code, graded content stays gated until learners accept "
+                    "the new version explicitly. Minor changes never ask for it."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -271,6 +321,12 @@ class AcceptanceQuerySet(models.QuerySet):
         """The learner's newest acceptance of ``policy_version`` in the course, or None."""
         return self.for_user_in_course(user, course_key).filter(policy_version=policy_version).first()
 
+    def pending_notice(self, user, course_key):
+        """The learner's continued-use acceptance whose change notice has not been shown yet, or None."""
+        return self.for_user_in_course(user, course_key).filter(
+            method=AcceptanceMethod.CONTINUED_ACCESS, notice_shown_at__isnull=True,
+        ).first()
+
     def redact_signatures(self, user):
         """Blank the full names ``user`` typed as signatures; returns how many rows changed."""
         return self.filter(user=user).exclude(signature="").update(signature="")
@@ -295,8 +351,8 @@ class Acceptance(models.Model):
     """
     A learner's acceptance of one honor code version and one version of a course's terms.
 
-    Append-only: there is one row for each learner, course, policy version and course-terms version, however
-    often the learner clicks.
+    Append-only: there is one row for each learner, course, policy version, course-terms version and method, however
+    often the learner clicks (an explicit acceptance after an agreement by continued use is a second row).
 
     .. pii: The learner (by id) and, in signature mode, the full name the learner typed; ``api.retire_user``
        blanks the typed name and keeps the row as a record of the acceptance.
@@ -314,14 +370,18 @@ class Acceptance(models.Model):
     block_id = models.CharField(
         max_length=255, blank=True, help_text=_("Usage id of the Honor Code block the learner accepted in."),
     )
+    notice_shown_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text=_("For an acceptance by continued use: when the learner was shown the notice of the change."),
+    )
 
     objects = AcceptanceQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "course_key", "policy_version", "course_terms"],
-                name="honorcode_one_acceptance_per_versions",
+                fields=["user", "course_key", "policy_version", "course_terms", "method"],
+                name="honorcode_one_acceptance_per_versions_method",
             ),
         ]
         indexes = [models.Index(fields=["course_key", "policy_version"], name="honorcode_acc_course_policy")]

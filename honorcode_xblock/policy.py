@@ -127,3 +127,36 @@ def terms_changed(current_terms, body, collaboration):
     if current_terms is None:
         return bool(body) or bool(collaboration)
     return current_terms.body != body or list(current_terms.collaboration) != list(collaboration)
+
+
+def gate_satisfied(*, current_number, last_material_number, best_explicit_number, reaccept_after_material_change):
+    """
+    Whether a learner may see and submit graded content in a gated course.
+
+    The change rule: a learner who explicitly accepted some version agrees to later versions by continuing to use
+    the site, so a minor change never gates them again. A material change gates them until they accept the new
+    version explicitly, unless the course turned that off.
+
+    Arguments:
+        current_number (int or None): the version in force (None: nothing published, nothing to accept).
+        last_material_number (int or None): the newest published material version.
+        best_explicit_number (int or None): the newest version the learner accepted explicitly in this course.
+        reaccept_after_material_change (bool): the course's setting.
+    """
+    if current_number is None:
+        return True
+    if best_explicit_number is None:
+        return False
+    if reaccept_after_material_change and last_material_number and best_explicit_number < last_material_number:
+        return False
+    return True
+
+
+def needs_continued_access(*, accepted_any, accepted_current):
+    """
+    Whether to record the learner's agreement, by continued use, to the versions in force now.
+
+    Only a learner who accepted an earlier version agrees by continuing; one who never accepted has agreed to
+    nothing and must accept explicitly.
+    """
+    return bool(accepted_any) and not accepted_current

@@ -33,3 +33,15 @@ def openedx(db):
     fake = FakeOpenEdx()
     with override_settings(HONORCODE_PLATFORM="honorcode_xblock.platform.openedx.OpenEdxPlatform"), installed(fake):
         yield fake
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test starts with empty caches: cached gate states must not outlive the rows they describe."""
+    from django.core.cache import cache  # pylint: disable=import-outside-toplevel
+    from edx_django_utils.cache import RequestCache  # pylint: disable=import-outside-toplevel
+
+    cache.clear()
+    RequestCache.clear_all_namespaces()
+    yield
+    RequestCache.clear_all_namespaces()

@@ -8,7 +8,8 @@ function HonorCodeStudio(runtime, element, initArgs) {
     var summary = form.querySelector('.hc-error-summary');
     var messages = (initArgs && initArgs.messages) || {};
     var handlerUrl = runtime.handlerUrl(host, 'studio_submit');
-    var FIELDS = ['display_name', 'course_terms', 'collaboration', 'acceptance_mode', 'gate_graded_content'];
+    var FIELDS = ['display_name', 'course_terms', 'collaboration', 'acceptance_mode', 'gate_graded_content',
+                  'staff_exempt', 'reaccept_after_material_change'];
 
     function notify(name, data) {
         if (runtime.notify) { runtime.notify(name, data); }
@@ -29,7 +30,9 @@ function HonorCodeStudio(runtime, element, initArgs) {
             course_terms: inputs('course_terms')[0].value,
             collaboration: inputs('collaboration')[0].value,
             acceptance_mode: mode ? mode.value : '',
-            gate_graded_content: inputs('gate_graded_content')[0].checked
+            gate_graded_content: inputs('gate_graded_content')[0].checked,
+            staff_exempt: inputs('staff_exempt')[0].checked,
+            reaccept_after_material_change: inputs('reaccept_after_material_change')[0].checked
         };
     }
 

@@ -1,0 +1,177 @@
+"""The gate's rules, the change rule (continued use, notices) and the hot path's cost."""
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+from edx_django_utils.cache import RequestCache
+
+from honorcode_xblock import api, policy
+from honorcode_xblock.models import Acceptance, AcceptanceMethod
+
+from .helpers import COURSE_KEY, OTHER_COURSE_KEY
+
+pytestmark = pytest.mark.django_db
+
+
+def configure(gate=True, staff_exempt=True, reaccept=True, terms="", course_key=COURSE_KEY):
+    author = get_user_model().objects.get_or_create(username="author", defaults={"is_staff": True})[0]
+    api.save_course_settings(course_key, terms_html=terms, collaboration_text="", acceptance_mode="checkbox",
+                             gate_graded_content=gate, staff_exempt=staff_exempt,
+                             reaccept_after_material_change=reaccept, actor=author)
+
+
+def new_request():
+    """What the end of a request does to the per-request cache."""
+    RequestCache.clear_all_namespaces()
+
+
+@pytest.mark.parametrize("current, material, explicit, reaccept, satisfied", [
+    (None, None, None, True, True),     # nothing published: nothing to accept
+    (1, 1, None, True, False),          # never accepted
+    (1, 1, 1, True, True),
+    (2, 1, 1, True, True),              # a minor change never gates again
+    (3, 3, 1, True, False),             # a material change gates until accepted explicitly
+    (3, 3, 1, False, True),             # ... unless the course turned re-acceptance off
+    (3, 3, 3, True, True),
+    (4, 3, 3, True, True),
+])
+def test_gate_rule(current, material, explicit, reaccept, satisfied):
+    assert policy.gate_satisfied(current_number=current, last_material_number=material,
+                                 best_explicit_number=explicit, reaccept_after_material_change=reaccept) is satisfied
+
+
+class TestGateState:
+    def test_a_course_without_the_honor_code_is_never_gated(self, learner):
+        state = api.gate_state(learner, OTHER_COURSE_KEY)
+        assert not state.uses_honor_code and not state.withhold_graded
+
+    def test_gate_off_withholds_nothing(self, learner):
+        configure(gate=False)
+        state = api.gate_state(learner, COURSE_KEY)
+        assert state.uses_honor_code and not state.gated and not state.withhold_graded
+
+    def test_withheld_until_the_learner_accepts(self, learner):
+        configure()
+        assert api.gate_state(learner, COURSE_KEY).withhold_graded
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+
+    def test_anonymous_visitors_are_withheld(self):
+        configure()
+        assert api.gate_state(None, COURSE_KEY).withhold_graded
+
+    def test_course_staff_are_exempt_unless_configured_otherwise(self, author):
+        configure(staff_exempt=True)
+        assert not api.gate_state(author, COURSE_KEY).withhold_graded
+        configure(staff_exempt=False)
+        new_request()
+        assert api.gate_state(author, COURSE_KEY).withhold_graded
+
+    @pytest.mark.parametrize("overrides", [
+        {"HONORCODE_GATE_ENABLED": False},
+        {"HONORCODE_GATE_COURSES": {str(COURSE_KEY): False}},
+    ])
+    def test_rollout_toggles_turn_the_gate_off(self, learner, overrides):
+        configure()
+        with override_settings(**overrides):
+            assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+
+    def test_another_course_on_the_toggle_list_stays_gated(self, learner):
+        configure()
+        with override_settings(HONORCODE_GATE_COURSES={str(OTHER_COURSE_KEY): False}):
+            assert api.gate_state(learner, COURSE_KEY).withhold_graded
+
+
+class TestHotPath:
+    def test_one_query_cold_none_warm(self, learner, django_assert_num_queries):
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        new_request()
+        with django_assert_num_queries(1):
+            assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+        new_request()
+        with django_assert_num_queries(0):  # Django's cache
+            assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+        with django_assert_num_queries(0):  # the request's own cache
+            for _ in range(20):
+                api.gate_state(learner, COURSE_KEY)
+
+    def test_courses_without_the_honor_code_cost_one_query_then_none(self, learner, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            api.gate_state(learner, OTHER_COURSE_KEY)
+        new_request()
+        with django_assert_num_queries(0):
+            api.gate_state(learner, OTHER_COURSE_KEY)
+
+    def test_accepting_and_publishing_invalidate_the_cache(self, learner):
+        configure()
+        assert api.gate_state(learner, COURSE_KEY).withhold_graded
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+        api.publish_new_policy(body="<p>v2</p>", change_kind="material")
+        assert api.gate_state(learner, COURSE_KEY).withhold_graded
+
+    def test_publishing_writes_one_row_not_one_per_learner(self, learner, other_learner):
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        api.accept(other_learner, COURSE_KEY, confirmed=True)
+        before = Acceptance.objects.count()
+        api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
+        assert Acceptance.objects.count() == before
+
+
+class TestChangeRule:
+    def test_minor_change_is_agreed_by_continued_use_with_a_one_time_notice(self, learner):
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        v2 = api.publish_new_policy(body="<p>v2</p>", change_kind="minor", change_summary="<p>Typos fixed</p>")
+        state = api.gate_state(learner, COURSE_KEY)
+        assert not state.withhold_graded and state.notice_pending
+        continued = Acceptance.objects.get(policy_version=v2)
+        assert continued.method == AcceptanceMethod.CONTINUED_ACCESS and continued.user == learner
+        notice = api.change_notice(learner, COURSE_KEY)
+        assert notice["policy_number"] == 2 and notice["change_kind"] == "minor"
+        assert notice["summary_html"] == "<p>Typos fixed</p>" and notice["date"] == v2.published_at
+        assert notice["must_accept"] is False and notice["policy_changed"] is True
+        assert api.change_notice(learner, COURSE_KEY) is None
+        assert not api.gate_state(learner, COURSE_KEY).notice_pending
+
+    def test_material_change_gates_until_explicit_acceptance(self, learner):
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        api.publish_new_policy(body="<p>v2</p>", change_kind="material", change_summary="<p>New clause</p>")
+        assert api.gate_state(learner, COURSE_KEY).withhold_graded
+        assert Acceptance.objects.filter(method=AcceptanceMethod.CONTINUED_ACCESS, policy_version__number=2).exists()
+        assert api.change_notice(learner, COURSE_KEY)["must_accept"] is True
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+        methods = list(Acceptance.objects.filter(policy_version__number=2).values_list("method", flat=True))
+        assert sorted(methods) == ["continued_access", "explicit"] or methods == ["continued_access"]
+
+    def test_material_change_without_reacceptance_setting_only_notifies(self, learner):
+        configure(reaccept=False)
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        api.publish_new_policy(body="<p>v2</p>", change_kind="material")
+        state = api.gate_state(learner, COURSE_KEY)
+        assert not state.withhold_graded and state.notice_pending
+
+    def test_changed_course_terms_are_agreed_by_continued_use(self, learner):
+        configure(terms="<p>Terms one</p>")
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        configure(terms="<p>Terms two</p>")
+        state = api.gate_state(learner, COURSE_KEY)
+        assert not state.withhold_graded and state.notice_pending
+        notice = api.change_notice(learner, COURSE_KEY)
+        assert notice["terms_changed"] is True and notice["policy_changed"] is False
+
+    def test_a_learner_who_never_accepted_agrees_to_nothing(self, learner):
+        configure()
+        api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
+        state = api.gate_state(learner, COURSE_KEY)
+        assert state.withhold_graded and not state.notice_pending
+        assert not Acceptance.objects.exists()
+
+    def test_conduct_is_judged_against_the_version_in_force_then(self, learner):
+        first = api.current_policy()
+        second = api.publish_new_policy(body="<p>v2</p>", change_kind="material")
+        assert api.policy_in_force_at(second.published_at) == second
+        assert api.policy_in_force_at(first.published_at) == first

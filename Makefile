@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PY_MINOR := $(shell $(PYTHON) -c 'import sys; print(sys.version_info[1])' 2>/dev/null)
 REQ_SUFFIX := $(if $(filter 11,$(PY_MINOR)),-py311,)
-SETTINGS := --settings=demo.settings
+SETTINGS := --settings=honorcode_demo.settings
 PYTEST_ARGS ?=
 
 .PHONY: help demo test test-fast requirements upgrade extract_translations compile_translations clean
@@ -21,9 +21,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.demo-installed: $(BIN)/python requirements/demo$(REQ_SUFFIX).txt setup.py
+$(VENV)/.demo-installed: $(BIN)/python requirements/demo$(REQ_SUFFIX).txt setup.py demo/setup.py
 	$(BIN)/pip install -q -r requirements/demo$(REQ_SUFFIX).txt
-	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip install -q --no-deps -e . -e demo
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.demo-installed requirements/test$(REQ_SUFFIX).txt

@@ -806,3 +806,75 @@ def change_notice(user, course_key):
         "terms_changed": previous is not None and previous.course_terms_id != acceptance.course_terms_id,
         "must_accept": state_before.withhold_graded,
     }
+
+
+# --- the gate's doors: filter steps, the handler middleware, the accept endpoint ---------------------------------
+
+def current_user():
+    """The learner the current request renders for (the masqueraded learner when staff view as one), or None."""
+    return get_platform().current_user()
+
+
+def user_for_request(request):
+    """The user a request acts for, or None."""
+    return get_platform().user_for_request(request)
+
+
+def withholds(block, user):
+    """
+    Whether the gate withholds ``block`` from ``user``: the block is graded and the learner has not accepted.
+
+    Returns:
+        the block's course key when withheld, else None.
+    """
+    platform = get_platform()
+    if not platform.is_graded(block):
+        return None
+    course_key = platform.course_key_for_block(block)
+    if course_key is None or not gate_state(user, course_key).withhold_graded:
+        return None
+    return course_key
+
+
+def handler_refusal(request):
+    """
+    Why a handler call must be refused (a translated message), or None to let it through.
+
+    Refused: calls to handlers of graded blocks by a learner the gate withholds graded content from. The gate state
+    is read first (cached), so only withheld learners cost a look-up of the block.
+    """
+    platform = get_platform()
+    call = platform.handler_call(request)
+    if call is None:
+        return None
+    course_key, usage_id, block_type = call
+    if block_type == "honorcode":
+        return None  # the Honor Code block's own handlers (accepting) are always open
+    if not gate_state(platform.user_for_request(request), course_key).withhold_graded:
+        return None
+    if not platform.is_graded_usage(usage_id):
+        return None
+    return _("Accept the honor code of this course before you submit graded work.")
+
+
+def certificate_withheld(user, course_key):
+    """
+    Whether a certificate must be withheld because the learner never accepted the honor code in a gated course.
+
+    A learner who accepted any version explicitly, or who is exempt as course staff, gets the certificate; so does
+    every learner of a course that does not gate.
+    """
+    state = gate_state(user, course_key)
+    if not state.gated:
+        return False
+    explicit = Acceptance.objects.for_user_in_course(user, course_key).filter(method=AcceptanceMethod.EXPLICIT)
+    return not explicit.exists() and not (state.satisfied and is_course_staff(user, course_key))
+
+
+def accept_url(course_key, user):
+    """Where the gate's placeholder sends the accept form for ``user`` in ``course_key``."""
+    from django.urls import reverse  # pylint: disable=import-outside-toplevel
+
+    url = reverse("honorcode:accept", kwargs={"course_id": str(course_key)})
+    query = get_platform().accept_query(user)
+    return f"{url}?{query}" if query else url

@@ -7,10 +7,7 @@ renders what it returns. Nothing here touches a model or the platform.
 import hashlib
 import json
 import logging
-from functools import lru_cache
 
-from django.template import Context, Engine
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from web_fragments.fragment import Fragment
@@ -19,25 +16,13 @@ from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, Scope, String
-from xblock.utils.resources import ResourceLoader
 
 from honorcode_xblock import api
 from honorcode_xblock.exceptions import HonorCodeError, InvalidInput, NoPolicyPublished
+from honorcode_xblock.rendering import format_date as _format_date
+from honorcode_xblock.rendering import render
 
 log = logging.getLogger(__name__)
-loader = ResourceLoader(__name__)
-TEMPLATE_ENGINE = Engine(libraries={"i18n": "django.templatetags.i18n"}, autoescape=True)
-
-
-@lru_cache(maxsize=None)
-def _template(path):
-    """The compiled Django template at ``static/<path>`` (parsed once per process)."""
-    return TEMPLATE_ENGINE.from_string(loader.load_unicode(f"static/{path}"))
-
-
-def _format_date(value):
-    """A localized date ("Nov. 25, 2026") for a datetime, in the site's time zone."""
-    return formats.date_format(timezone.localtime(value), "DATE_FORMAT") if value else ""
 
 
 @XBlock.wants("user")
@@ -238,7 +223,7 @@ class HonorCodeXBlock(XBlock):
         })
 
     def _fragment(self, template, context, script, init_fn, init_args):
-        fragment = Fragment(_template(template).render(Context(context)))
+        fragment = Fragment(render(template, context))
         fragment.add_css_url(self.runtime.local_resource_url(self, "static/css/honorcode.css"))
         fragment.add_javascript_url(self.runtime.local_resource_url(self, "static/js/common.js"))
         fragment.add_javascript_url(self.runtime.local_resource_url(self, f"static/{script}"))
@@ -381,11 +366,8 @@ class HonorCodeXBlock(XBlock):
 
     @staticmethod
     def workbench_scenarios():
-        """The demo course unit (the pledge, an ungraded reading, a graded quiz) and the block on its own."""
-        return [
-            ("Honor code: demo course unit", loader.load_unicode("static/html/demo_scenario.xml")),
-            ("Honor code: the block on its own (Studio editor)", '<honorcode display_name="Honor Code"/>'),
-        ]
+        """The block on its own (its student, author and Studio views); the demo package adds a whole course."""
+        return [("Honor code: the block on its own (Studio editor)", '<honorcode display_name="Honor Code"/>')]
 
 
 def _optional_int(value):

@@ -9,7 +9,7 @@ CODE_ANNOTATIONS = str(Path(sys.executable).parent / "code_annotations")
 
 
 def run(*args):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "honorcode_demo.settings"}
     result = subprocess.run([CODE_ANNOTATIONS, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     return result.returncode, result.stdout + result.stderr
 

@@ -1,4 +1,5 @@
 """The Honor Code XBlock on XBlock's ToyRuntime, against the standalone and the Open edX platform layers."""
+import re
 from unittest import mock
 
 import pytest
@@ -150,6 +151,25 @@ class TestAuthorAndStudioViews:
         terms = CourseTerms.objects.get(course_key=COURSE_KEY)
         assert terms.created_by == author and terms.collaboration == [{"usage_key": str(project), "note": "Pairs"}]
         assert CourseSettings.objects.get(course_key=COURSE_KEY).acceptance_mode == "signature"
+
+    def test_gate_settings_are_stored_and_shown(self, author):
+        block = make_block(workbench_user("author"))
+        status, _body = call_handler(block, "studio_submit", settings_payload(
+            gate_graded_content=True, staff_exempt=False, reaccept_after_material_change=False))
+        assert status == 200
+        stored = CourseSettings.objects.get(course_key=COURSE_KEY)
+        assert (stored.gate_graded_content, stored.staff_exempt, stored.reaccept_after_material_change) == (
+            True, False, False)
+        assert (block.staff_exempt, block.reaccept_after_material_change) == (False, False)
+        html = render(make_block(workbench_user("author")), "studio_view")
+        assert re.search(r'name="staff_exempt"\s+aria-describedby', html)  # unchecked: no "checked" before it
+        assert re.search(r'name="gate_graded_content" checked', html)
+
+    @pytest.mark.parametrize("field", ["staff_exempt", "reaccept_after_material_change"])
+    def test_gate_settings_must_be_on_or_off(self, author, field):
+        status, body = call_handler(make_block(workbench_user("author")), "studio_submit",
+                                    settings_payload(**{field: "yes"}))
+        assert status == 400 and list(body["errors"]) == [field]
 
     def test_learners_cannot_change_the_settings(self, learner):
         status, body = call_handler(make_block(workbench_user("learner")), "studio_submit",

@@ -24,8 +24,10 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("HONORCODE_CHROMIUM", "/usr/bin/chromium")
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-SCENARIO = "/scenario/honorcode.0/"
-BLOCK_ALONE = "/scenario/honorcode.1/"
+SCENARIO = "/scenario/demo_course.0/"
+PLEDGE = "[data-block-type=honorcode] .honorcode-block"
+GATE = ".honorcode-placeholder"
+BLOCK_ALONE = "/scenario/honorcode.0/"
 REPORT = {}
 
 
@@ -37,7 +39,7 @@ def _free_port():
 
 def _django(env, *args):
     return subprocess.run(
-        [sys.executable, "-m", "django", *args, "--settings=demo.settings"],
+        [sys.executable, "-m", "django", *args, "--settings=honorcode_demo.settings"],
         cwd=REPO, env=env, check=True, capture_output=True, text=True, timeout=300,
     ).stdout
 
@@ -66,7 +68,7 @@ def demo_server(tmp_path_factory):
     _django(env, "migrate", "--run-syncdb", "-v", "0")
     seeded = _django(env, "seed_demo", "--port", str(port))
     process = subprocess.Popen(
-        [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--settings=demo.settings"],
+        [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--settings=honorcode_demo.settings"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -80,7 +82,12 @@ def demo_server(tmp_path_factory):
                 process.kill()
                 pytest.fail("The demo server did not start.")
             time.sleep(0.3)
-    yield {"base": base, "env": env, "seeded": seeded}
+    code = ("from workbench.scenarios import get_scenarios; from workbench.runtime import WorkbenchRuntime; "
+            "r = WorkbenchRuntime(); root = r.get_block(get_scenarios()['demo_course.0'].usage_id); "
+            "print([str(u) for s in root.children for n in r.get_block(s).children "
+            "for u in r.get_block(n).children if '.demo_problem.' in str(u)][0])")
+    problem_usage = _django(env, "shell", "-c", code).strip().splitlines()[-1]
+    yield {"base": base, "env": env, "seeded": seeded, "problem_usage": problem_usage}
     process.terminate()
     process.wait(timeout=10)
     if database:
@@ -160,14 +167,14 @@ def test_demo_prints_its_urls_and_logins(demo_server):
 def test_learner_reads_accepts_with_the_keyboard_and_still_sees_it_after_reload(demo_server, page):
     started = time.monotonic()
     page.goto(demo_server["base"] + SCENARIO + "?student=alice")
-    block = page.locator(".honorcode-block")
+    block = page.locator(PLEDGE)
     assert block.locator(".hc-meta").inner_text().startswith("Version 1 · Last updated")
     assert "Your own work." in block.inner_text()
     assert "Additional terms for this course" in block.inner_text()
     assert "Final project: teams of up to three" in block.inner_text()
-    run_axe(page, ".honorcode-block", "student view before accepting")
+    run_axe(page, PLEDGE, "student view before accepting")
 
-    tab_to(page, ".honorcode-block input[name=confirmed]")
+    tab_to(page, PLEDGE + " input[name=confirmed]")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "the focused checkbox shows no focus indicator"
     page.keyboard.press("Space")
@@ -181,18 +188,19 @@ def test_learner_reads_accepts_with_the_keyboard_and_still_sees_it_after_reload(
     # announced once: the confirmation takes the focus (the form it replaces is gone); the live region is cleared
     assert page.evaluate("document.activeElement.classList.contains('hc-confirmation')")
     assert block.locator("[role=status]").inner_text() == ""
-    run_axe(page, ".honorcode-block", "student view after accepting")
+    run_axe(page, PLEDGE, "student view after accepting")
 
     page.reload()
     block.locator(".hc-confirmation").wait_for(state="visible")
     assert block.locator(".hc-accept").is_hidden()
+    assert page.locator(".demo-problem").count() == 2  # the graded quiz is no longer withheld
     assert accepted_rows(demo_server, "alice") == 1
     REPORT["learner_journey_seconds"] = round(time.monotonic() - started, 2)
 
 
 def test_unticked_box_is_announced_and_double_click_records_once(demo_server, page):
     page.goto(demo_server["base"] + SCENARIO + "?student=bob")
-    block = page.locator(".honorcode-block")
+    block = page.locator(PLEDGE)
     block.get_by_role("button", name="Accept the honor code").click()
     alert = block.locator("[role=alert]")
     alert.wait_for(state="visible")
@@ -206,17 +214,104 @@ def test_unticked_box_is_announced_and_double_click_records_once(demo_server, pa
 
 def test_anonymous_visitor_cannot_accept(demo_server, page):
     page.goto(demo_server["base"] + SCENARIO + "?student=")
-    block = page.locator(".honorcode-block")
+    block = page.locator(PLEDGE)
     assert "Sign in to accept the honor code." in block.inner_text()
-    assert block.get_by_role("button", name="Accept the honor code").get_attribute("aria-disabled") == "true"
+    button = block.get_by_role("button", name="Accept the honor code")
+    assert button.get_attribute("aria-disabled") == "true"
     usage = page.locator("[data-block-type=honorcode]").get_attribute("data-usage")
-    token = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
-    response = page.request.post(
-        f"{demo_server['base']}/handler/{usage}/accept/?student=", data=json.dumps({"confirmed": True}),
-        headers={"X-CSRFToken": token, "Content-Type": "application/json", "Referer": demo_server["base"] + "/"},
-    )
+    response = post_handler(page, demo_server, usage, "accept", "", {"confirmed": True})
     assert response.status == 403
     assert response.json()["error"] == "Sign in to accept the honor code. Anonymous visitors cannot accept it."
+
+
+def post_handler(page, demo_server, usage, handler, student, payload):
+    """POST to a block handler with the page's CSRF cookie, as the block's JavaScript would."""
+    token = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
+    return page.request.post(
+        f"{demo_server['base']}/handler/{usage}/{handler}/?student={student}", data=json.dumps(payload),
+        headers={"X-CSRFToken": token, "Content-Type": "application/json", "Referer": demo_server["base"] + "/"},
+    )
+
+
+def test_graded_content_is_withheld_until_accepted_in_the_placeholder(demo_server, page):
+    page.goto(demo_server["base"] + SCENARIO + "?student=dave")
+    gate = page.locator(GATE)
+    assert "Accept the honor code to see graded content" in gate.inner_text()
+    assert "Your own work." in gate.inner_text()
+    assert page.locator(".demo-problem").count() == 0
+    assert "Reading (ungraded)" in page.inner_text("body")
+    run_axe(page, GATE, "gate placeholder")
+
+    problem = page.evaluate("""() => [...document.querySelectorAll('[data-usage]')]
+        .map(e => e.getAttribute('data-usage')).find(u => u.includes('.demo_problem.'))""")
+    assert problem is None  # not even rendered, so the page holds no handler URL for it
+    usage = demo_server["problem_usage"]
+    refused = post_handler(page, demo_server, usage, "submit", "dave", {"answer": "5"})
+    assert refused.status == 403
+    assert refused.json()["error"] == "Accept the honor code of this course before you submit graded work."
+
+    gate.get_by_label("I have read the honor code").check()
+    gate.get_by_role("button", name="Accept the honor code").click()
+    page.wait_for_url("**/scenario/demo_course.0/?student=dave")
+    page.locator(".demo-problem").first.wait_for()
+    assert page.locator(GATE).count() == 0
+    first = page.locator(".demo-problem").first
+    first.locator("input").fill("5")
+    first.get_by_role("button", name="Submit").click()
+    first.locator(".demo-result").filter(has_text="Correct.").wait_for()
+    assert post_handler(page, demo_server, usage, "submit", "dave", {"answer": "4"}).status == 200
+
+
+def publish(demo_server, kind, summary):
+    path = Path(demo_server["env"]["HONORCODE_VAR_DIR"]) / f"honor-{kind}.html"
+    path.write_text(f"<p>Our honor code, {kind} revision.</p>" + "<p>Your own work.</p>", encoding="utf-8")
+    return _django(demo_server["env"], "publish_honor_code", "--file", str(path), "--change-kind", kind,
+                   "--summary", summary, "--username", "staff")
+
+
+def test_material_change_notice_and_re_acceptance_then_minor_change_notice_only(demo_server, page):
+    assert "Published honor code version 2 (material)" in publish(demo_server, "material", "Adds a clause on AI tools.")
+    page.goto(demo_server["base"] + SCENARIO + "?student=dave")
+    notice = page.locator(".hc-change-notice").first
+    assert "The honor code was updated on" in notice.inner_text()
+    assert "Version 2 is a material change." in notice.inner_text()
+    assert "Adds a clause on AI tools." in notice.inner_text()
+    assert "accept it again" in notice.inner_text()
+    run_axe(page, ".hc-change-notice", "change notice")
+    gate = page.locator(GATE)
+    assert page.locator(".demo-problem").count() == 0
+    assert "Version 2" in gate.locator(".hc-meta").inner_text()
+    gate.get_by_label("I have read the honor code").check()
+    gate.get_by_role("button", name="Accept the honor code").click()
+    page.wait_for_url("**/scenario/demo_course.0/?student=dave")
+    page.locator(".demo-problem").first.wait_for()
+    assert page.locator(".hc-change-notice").count() == 0  # shown once
+    assert acceptance_methods(demo_server, "dave", 2) == ["continued_access", "explicit"]
+
+    assert "(minor)" in publish(demo_server, "minor", "Fixes a typo.")
+    page.goto(demo_server["base"] + SCENARIO + "?student=dave")
+    notice = page.locator(".hc-change-notice").first
+    assert "Version 3 is a minor change." in notice.inner_text() and "Fixes a typo." in notice.inner_text()
+    assert "By continuing to use this course you agree" in notice.inner_text()
+    assert page.locator(".demo-problem").count() == 2 and page.locator(GATE).count() == 0
+    assert acceptance_methods(demo_server, "dave", 3) == ["continued_access"]
+    page.reload()
+    assert page.locator(".hc-change-notice").count() == 0
+
+
+def acceptance_methods(server, username, version):
+    code = ("from honorcode_xblock.models import Acceptance; print(sorted(Acceptance.objects.filter("
+            f"user__username={username!r}, policy_version__number={version}).values_list('method', flat=True)))")
+    return json.loads(_django(server["env"], "shell", "-c", code).strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_author_preview_and_staff_counts(demo_server, page):
+    page.goto(demo_server["base"] + BLOCK_ALONE + "author_view/?student=staff")
+    block = page.locator(".honorcode-block")
+    assert "This is a preview." in block.inner_text()
+    assert block.get_by_role("button", name="Accept the honor code").get_attribute("aria-disabled") == "true"
+    assert block.locator("table.hc-counts tbody tr").count() >= 1
+    run_axe(page, ".honorcode-block", "Studio preview (author view)")
 
 
 def test_author_edits_settings_with_inline_errors_then_learner_signs(demo_server, page):
@@ -239,20 +334,9 @@ def test_author_edits_settings_with_inline_errors_then_learner_signs(demo_server
     editor.locator("[role=status]").filter(has_text="Settings saved.").wait_for()
 
     page.goto(demo_server["base"] + SCENARIO + "?student=carol")
-    block = page.locator(".honorcode-block")
+    block = page.locator(PLEDGE)
     signature = block.get_by_label("Your full name")
     signature.fill("Carol Example")
     signature.press("Enter")
     block.locator(".hc-confirmation").wait_for(state="visible")
-    run_axe(page, ".honorcode-block", "student view in signature mode")
-
-
-def test_author_preview_and_staff_counts(demo_server, page):
-    page.goto(demo_server["base"] + BLOCK_ALONE + "author_view/?student=staff")
-    block = page.locator(".honorcode-block")
-    assert "This is a preview." in block.inner_text()
-    assert block.get_by_role("button", name="Accept the honor code").get_attribute("aria-disabled") == "true"
-    counts = block.locator("table.hc-counts tbody tr")
-    rows = [re.split(r"\s+", row.strip()) for row in counts.all_inner_texts()]
-    assert ["1", "1", "3"] in rows or ["1", "1", "2"] in rows
-    run_axe(page, ".honorcode-block", "Studio preview (author view)")
+    run_axe(page, PLEDGE, "student view in signature mode")

@@ -22,7 +22,6 @@ EXPECTED_FILES = [
     "honorcode_xblock/static/js/studio.js",
     "honorcode_xblock/static/html/student_view.html",
     "honorcode_xblock/static/html/studio_view.html",
-    "honorcode_xblock/static/html/demo_scenario.xml",
     "honorcode_xblock/data/honor_code_v1.html",
     "honorcode_xblock/migrations/0001_initial.py",
     "honorcode_xblock/migrations/0002_default_honor_code.py",

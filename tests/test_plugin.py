@@ -9,6 +9,7 @@ from edx_django_utils.plugins import add_plugins, get_plugin_apps, get_plugin_ur
 from xblock.core import XBlock
 
 from honorcode_xblock.block import HonorCodeXBlock
+from honorcode_xblock.settings.common import FILTER_STEPS
 
 
 def test_xblock_entry_point_loads_the_block():
@@ -27,12 +28,37 @@ def test_django_app_is_discovered_in_lms_and_cms(project_type):
 def test_plugin_settings_are_merged_without_overriding_the_operator(project_type, settings_type):
     module = types.ModuleType(f"fake_{project_type.replace('.', '_')}_{settings_type}")
     sys.modules[module.__name__] = module
+    module.MIDDLEWARE = ["operator.Middleware"]
+    module.OPEN_EDX_FILTERS_CONFIG = {
+        "org.openedx.learning.xblock.render.started.v1": {"fail_silently": True, "pipeline": ["operator.Step"]},
+    }
     try:
         add_plugins(module.__name__, project_type, settings_type)
         assert module.HONORCODE_PLATFORM == "honorcode_xblock.platform.openedx.OpenEdxPlatform"
+        assert module.MIDDLEWARE == ["operator.Middleware", "honorcode_xblock.middleware.HandlerGateMiddleware"]
+        unit = module.OPEN_EDX_FILTERS_CONFIG["org.openedx.learning.xblock.render.started.v1"]
+        assert unit == {"fail_silently": True,
+                        "pipeline": ["operator.Step", "honorcode_xblock.filters.WithholdGradedUnit"]}
+        assert set(module.OPEN_EDX_FILTERS_CONFIG) == set(FILTER_STEPS)
         module.HONORCODE_PLATFORM = "operator.Choice"
         add_plugins(module.__name__, project_type, settings_type)
         assert module.HONORCODE_PLATFORM == "operator.Choice"
+        assert module.MIDDLEWARE.count("honorcode_xblock.middleware.HandlerGateMiddleware") == 1
+    finally:
+        del sys.modules[module.__name__]
+
+
+def test_production_settings_merge_again_after_the_operator_yaml_replaced_the_filters():
+    """``lms/envs/production.py`` replaces OPEN_EDX_FILTERS_CONFIG from YAML after the common plugin settings ran."""
+    module = types.ModuleType("fake_lms_production")
+    sys.modules[module.__name__] = module
+    try:
+        add_plugins(module.__name__, "lms.djangoapp", "common")
+        module.OPEN_EDX_FILTERS_CONFIG = {"org.openedx.learning.student.login.requested.v1": {"pipeline": ["op.Sso"]}}
+        add_plugins(module.__name__, "lms.djangoapp", "production")
+        config = module.OPEN_EDX_FILTERS_CONFIG
+        assert config["org.openedx.learning.student.login.requested.v1"] == {"pipeline": ["op.Sso"]}
+        assert all(step in config[filter_type]["pipeline"] for filter_type, step in FILTER_STEPS.items())
     finally:
         del sys.modules[module.__name__]
 
@@ -46,5 +72,7 @@ def test_plugin_urls_mount_under_honorcode(project_type, settings):
         match = resolve("/honorcode/", urlconf=urlconf.__name__)
         assert match.namespace == "honorcode" and match.url_name == "policy"
         assert resolve("/honorcode/v3/", urlconf=urlconf.__name__).kwargs == {"number": 3}
+        accept = resolve("/honorcode/courses/course-v1:A+B+C/accept/", urlconf=urlconf.__name__)
+        assert accept.url_name == "accept" and accept.kwargs == {"course_id": "course-v1:A+B+C"}
     finally:
         del sys.modules[urlconf.__name__]

@@ -74,3 +74,32 @@ class Platform(abc.ABC):
         Returns:
             the name (str), "" when the platform cannot name blocks, or None when no such block exists.
         """
+
+    @abc.abstractmethod
+    def is_graded(self, block):
+        """Whether ``block`` sits in a graded subsection (what the gate withholds)."""
+
+    @abc.abstractmethod
+    def is_graded_usage(self, usage_id):
+        """Whether the block with usage id ``usage_id`` (a string) sits in a graded subsection; False if unknown."""
+
+    @abc.abstractmethod
+    def handler_call(self, request):
+        """
+        The XBlock handler call a request makes, or None.
+
+        Returns:
+            (course_key, usage_id string, block type), or None when the request does not call a block handler.
+        """
+
+    @abc.abstractmethod
+    def user_for_request(self, request):
+        """The user a request acts for, or None for an anonymous visitor."""
+
+    @abc.abstractmethod
+    def accept_query(self, user):
+        """Query string (without ``?``) that the accept endpoint needs to identify ``user`` ("" when the session does)."""
+
+    @abc.abstractmethod
+    def current_user(self):
+        """The user the current request renders the courseware for, or None."""

@@ -32,20 +32,24 @@ class OpenEdxPlatform(Platform):
         user_id = attrs.get(ATTR_KEY_USER_ID)
         if not attrs.get(ATTR_KEY_IS_AUTHENTICATED) or user_id is None:
             return None
+        requester = get_current_user()  # the request's user, already loaded: no query on the hot path
+        if requester is not None and getattr(requester, "is_authenticated", False) and requester.pk == user_id:
+            return requester if requester.is_active else None
         return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
     def is_masquerading(self, user):
         """
         Compare ``user`` with the user who made the request.
 
-        ``lms/djangoapps/courseware/masquerade.py`` ``setup_masquerade`` renders the courseware for the
-        masqueraded learner while ``request.user`` stays the staff member; edx-platform installs
-        ``crum.CurrentRequestUserMiddleware``, so ``crum.get_current_user()`` is that real requester.
+        ``lms/djangoapps/courseware/masquerade.py`` ``setup_masquerade`` replaces ``request.user`` with the
+        masqueraded learner and keeps the staff member as that user's ``real_user``; edx-platform installs
+        ``crum.CurrentRequestUserMiddleware``, so ``crum.get_current_user()`` is the request's user.
         """
         requester = get_current_user()
         if user is None or requester is None or not getattr(requester, "is_authenticated", False):
             return False
-        return requester.pk != user.pk
+        real_user = getattr(requester, "real_user", requester)  # set on the masqueraded user by setup_masquerade
+        return real_user.pk != user.pk
 
     def course_key_for_block(self, block):
         """
@@ -88,3 +92,65 @@ class OpenEdxPlatform(Platform):
         except ItemNotFoundError:
             return None
         return block.display_name or ""
+
+    def is_graded(self, block):
+        """
+        ``block.graded``: an inherited settings field (``xmodule/modulestore/inheritance.py`` ``InheritanceMixin``),
+        True for every block inside a graded subsection.
+        """
+        return bool(getattr(block, "graded", False))
+
+    def is_graded_usage(self, usage_id):
+        """
+        ``xmodule.modulestore.django.modulestore().get_item(usage_key).graded`` (inherited from the subsection).
+
+        Only asked for learners the gate already withholds from, and never on the render path.
+        """
+        from opaque_keys import InvalidKeyError  # pylint: disable=import-outside-toplevel
+        from opaque_keys.edx.keys import UsageKey  # pylint: disable=import-outside-toplevel
+        from xmodule.modulestore.django import modulestore  # pylint: disable=import-error,import-outside-toplevel
+        from xmodule.modulestore.exceptions import ItemNotFoundError  # pylint: disable=import-error,import-outside-toplevel
+
+        try:
+            return bool(modulestore().get_item(UsageKey.from_string(usage_id)).graded)
+        except (InvalidKeyError, ItemNotFoundError):
+            return False
+
+    def handler_call(self, request):
+        """
+        The LMS's handler URLs (``lms/urls.py``): ``xblock_handler`` and ``xblock_handler_noauth``, whose
+        kwargs ``course_id``, ``usage_id`` and ``handler`` come from ``COURSE_ID_PATTERN``/``USAGE_ID_PATTERN``
+        and reach ``lms/djangoapps/courseware/block_render.py`` ``handle_xblock_callback``.
+        """
+        from opaque_keys import InvalidKeyError  # pylint: disable=import-outside-toplevel
+        from opaque_keys.edx.keys import CourseKey, UsageKey  # pylint: disable=import-outside-toplevel
+
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name not in ("xblock_handler", "xblock_handler_noauth"):
+            return None
+        kwargs = match.kwargs
+        if not {"course_id", "usage_id", "handler"} <= set(kwargs):
+            return None  # Studio's xblock_handler has the same name and other arguments
+        try:
+            course_key = CourseKey.from_string(kwargs["course_id"])
+            block_type = UsageKey.from_string(kwargs["usage_id"]).block_type
+        except InvalidKeyError:
+            return None  # the LMS answers 404 itself
+        return course_key, kwargs["usage_id"], block_type
+
+    def user_for_request(self, request):
+        """``request.user`` (the session or JWT user the LMS authenticated)."""
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated and user.is_active else None
+
+    def accept_query(self, user):
+        """The LMS identifies the learner by the session."""
+        return ""
+
+    def current_user(self):
+        """
+        ``crum.get_current_user()``: ``request.user``, which ``setup_masquerade`` has already replaced with the
+        masqueraded learner where staff view the course as one (so the gate shows what that learner sees).
+        """
+        user = get_current_user()
+        return user if user is not None and getattr(user, "is_authenticated", False) else None

@@ -6,8 +6,11 @@ outside a course key (the xblock-sdk workbench) belong to one configured demo co
 
 For demos and tests only: the workbench has no sign-in, so whoever opens ``?student=<name>`` acts as that user.
 """
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
 from honorcode_xblock.platform.base import Platform, course_key_of
@@ -31,11 +34,22 @@ class StandalonePlatform(Platform):
 
         Every workbench student is a real user of the app: an acceptance refers to its ``auth_user`` row.
         """
-        student_id = str(xblock_user.opt_attrs.get(WORKBENCH_USER_ID) or "").strip()
+        return self._user_named(xblock_user.opt_attrs.get(WORKBENCH_USER_ID))
+
+    @staticmethod
+    def _user_named(student_id):
+        """The user with this workbench student id, created on first use and kept for the rest of the request."""
+        student_id = str(student_id or "").strip()[:150]
         if student_id.lower() in ANONYMOUS_STUDENT_IDS:
             return None
-        user, _created = get_user_model().objects.get_or_create(username=student_id[:150])
-        return user if user.is_active else None
+        request_cache = RequestCache("honorcode.standalone.users")
+        cached = request_cache.get_cached_response(student_id)
+        if cached.is_found:
+            return cached.value
+        user, _created = get_user_model().objects.get_or_create(username=student_id)
+        user = user if user.is_active else None
+        request_cache.set(student_id, user)
+        return user
 
     def is_masquerading(self, user):
         """The workbench has no masquerade: each request acts as the user it names."""
@@ -54,7 +68,7 @@ class StandalonePlatform(Platform):
         # .. setting_default: 'course-v1:HonorCode+Demo+2026'
         # .. setting_description: Outside Open edX, the course that Honor Code blocks without a course usage key
         #   (such as those in the xblock-sdk workbench) belong to.
-        return CourseKey.from_string(getattr(settings, "HONORCODE_STANDALONE_COURSE_KEY", DEFAULT_COURSE_KEY))
+        return self.default_course_key()
 
     def is_course_staff(self, user, course_key):
         """On a plain Django site the course team is the site's staff accounts (``User.is_staff``)."""
@@ -67,3 +81,62 @@ class StandalonePlatform(Platform):
     def assignment_name(self, usage_key):
         """There is no course structure here to name blocks from: every key is taken as given."""
         return ""
+
+    def is_graded(self, block):
+        """
+        The ``graded`` field of the block or of its nearest ancestor that has one.
+
+        Open edX inherits ``graded`` from the subsection; the workbench has no inheritance, so the demo's
+        subsection container carries the field and its descendants look it up.
+        """
+        node = block
+        while node is not None:
+            if "graded" in getattr(node, "fields", {}):
+                return bool(node.graded)
+            node = node.get_parent() if hasattr(node, "get_parent") else None
+        return False
+
+    def is_graded_usage(self, usage_id):
+        """Load the block from the xblock-sdk workbench (the standalone platform's host) and ask :meth:`is_graded`."""
+        from workbench.runtime import WorkbenchRuntime  # pylint: disable=import-outside-toplevel
+        from xblock.exceptions import NoSuchUsage  # pylint: disable=import-outside-toplevel
+
+        try:
+            return self.is_graded(WorkbenchRuntime().get_block(usage_id))
+        except NoSuchUsage:
+            return False
+
+    def handler_call(self, request):
+        """The workbench's handler URLs (``workbench/urls.py``: ``handler`` with ``usage_id`` and ``handler_slug``)."""
+        from workbench.runtime import ID_MANAGER  # pylint: disable=import-outside-toplevel
+        from xblock.exceptions import NoSuchDefinition, NoSuchUsage  # pylint: disable=import-outside-toplevel
+
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name != "handler":
+            return None
+        usage_id = match.kwargs.get("usage_id", "")
+        try:
+            block_type = ID_MANAGER.get_block_type(ID_MANAGER.get_definition_id(usage_id))
+        except (NoSuchUsage, NoSuchDefinition):
+            return None  # the workbench answers 404 itself
+        return self.default_course_key(), usage_id, block_type
+
+    def user_for_request(self, request):
+        """The workbench names its student in the ``student`` query parameter (``workbench/views.py``)."""
+        return self._user_named(request.GET.get("student", "student_1"))
+
+    def accept_query(self, user):
+        """The workbench has no session: the endpoint is told the student id."""
+        return urlencode({"student": user.username}) if user is not None else ""
+
+    @staticmethod
+    def default_course_key():
+        """The course of blocks without a course usage key (``HONORCODE_STANDALONE_COURSE_KEY``)."""
+        return CourseKey.from_string(getattr(settings, "HONORCODE_STANDALONE_COURSE_KEY", DEFAULT_COURSE_KEY))
+
+    def current_user(self):
+        """The student the current workbench request names (``crum.get_current_request()``), or None."""
+        from crum import get_current_request  # pylint: disable=import-outside-toplevel
+
+        request = get_current_request()
+        return self.user_for_request(request) if request is not None else None

@@ -1,4 +1,9 @@
-"""Production plugin settings of the honor code app: the operator's YAML may override what common set."""
+"""
+Production plugin settings of the honor code app.
+
+``lms/envs/production.py`` replaces ``OPEN_EDX_FILTERS_CONFIG`` with the operator's YAML after the common settings
+ran, so the gate's steps are merged in again here.
+"""
 from honorcode_xblock.settings import common
 
 

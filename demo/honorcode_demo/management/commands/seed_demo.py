@@ -39,12 +39,12 @@ class Command(BaseCommand):
                 acceptance_mode="checkbox", gate_graded_content=True, actor=staff,
             )
         base = f"http://127.0.0.1:{options['port']}"
-        scenario = f"{base}/scenario/honorcode.0/"
+        scenario = f"{base}/scenario/demo_course.0/"
         self.stdout.write(self.style.SUCCESS("Honor code demo ready."))
         self.stdout.write(f"  Learner view (alice):  {scenario}?student=alice")
         self.stdout.write(f"  Learner view (bob):    {scenario}?student=bob")
         self.stdout.write(f"  Course staff view:     {scenario}?student={STAFF_USERNAME}")
-        block_alone = f"{base}/scenario/honorcode.1/"
+        block_alone = f"{base}/scenario/honorcode.0/"
         self.stdout.write(f"  Studio editor:         {block_alone}studio_view/?student={STAFF_USERNAME}")
         self.stdout.write(f"  Studio preview:        {block_alone}author_view/?student={STAFF_USERNAME}")
         self.stdout.write(f"  The honor code page:   {base}/honorcode/")

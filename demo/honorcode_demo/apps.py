@@ -3,5 +3,5 @@ from django.apps import AppConfig
 
 
 class DemoConfig(AppConfig):
-    name = "demo"
+    name = "honorcode_demo"
     default_auto_field = "django.db.models.BigAutoField"

@@ -5,17 +5,27 @@ The test suite runs on these settings too. ``HONORCODE_DB=mysql`` switches the d
 server named by ``HONORCODE_DB_HOST``/``PORT``/``USER``/``PASSWORD``/``NAME``; the default is SQLite.
 """
 import os
+import sys
 from pathlib import Path
 
 from workbench.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
 from workbench.settings import INSTALLED_APPS as WORKBENCH_APPS
+from workbench.settings import MIDDLEWARE as WORKBENCH_MIDDLEWARE
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from honorcode_xblock.settings.common import plugin_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("HONORCODE_VAR_DIR", REPO_ROOT / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-INSTALLED_APPS = [*WORKBENCH_APPS, "honorcode_xblock", "demo"]
-ROOT_URLCONF = "demo.urls"
+INSTALLED_APPS = [*WORKBENCH_APPS, "honorcode_xblock", "honorcode_demo"]
+ROOT_URLCONF = "honorcode_demo.urls"
+# As in the LMS: the request cache is cleared per request, and crum knows the request (the gate's steps ask it).
+MIDDLEWARE = [
+    "edx_django_utils.cache.middleware.RequestCacheMiddleware",
+    *WORKBENCH_MIDDLEWARE,
+    "crum.CurrentRequestUserMiddleware",
+]
 TIME_ZONE = "UTC"
 DEBUG = os.environ.get("HONORCODE_DEBUG", "true").lower() == "true"
 
@@ -41,14 +51,26 @@ else:
         },
     }
 
+# A cache every process of the demo shares (the server, management commands, the tests), with no service to run:
+# the gate's cached states must go stale everywhere at once when a new honor code version is published.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    },
+}
+
 # Only the demo's own scenario is listed on the workbench's front page (the sample blocks stay loadable).
 EXCLUDED_XBLOCKS = {
     "allscopes_demo", "attempts_scoreboard_demo", "equality_demo", "filethumbs", "helloworld_demo", "html_demo",
     "problem_demo", "sidebar_demo", "slider_demo", "textinput_demo", "thumbs", "view_counter_demo",
-    "sequence_demo", "vertical_demo", "debugchild",
+    "sequence_demo", "vertical_demo", "debugchild", "demo_subsection", "demo_unit", "demo_problem",
 }
 
 HONORCODE_PLATFORM = "honorcode_xblock.platform.standalone.StandalonePlatform"
 HONORCODE_STANDALONE_COURSE_KEY = "course-v1:HonorCode+Demo+2026"
 
 LOGGING["loggers"]["workbench.views"] = {"level": "WARNING"}  # noqa: F405
+
+# The plugin's own settings, as the LMS's plugin framework applies them: the gate's filter steps and middleware.
+plugin_settings(sys.modules[__name__])

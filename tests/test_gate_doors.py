@@ -1,0 +1,147 @@
+"""
+The gate's other doors on a real Django stack: the handler middleware and the accept endpoint, in the demo
+(standalone platform, the workbench's URLs) and with the Open edX platform's URL names.
+"""
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+
+from honorcode_xblock import api
+from honorcode_xblock.models import Acceptance
+from honorcode_xblock.platform.openedx import OpenEdxPlatform
+
+from .helpers import COURSE_KEY
+
+pytestmark = pytest.mark.django_db
+DEMO_COURSE = "course-v1:HonorCode+Demo+2026"
+SCENARIO = "/scenario/demo_course.0/"
+
+
+@pytest.fixture(autouse=True)
+def workbench_scenarios(db):
+    """
+    Load the workbench's scenarios into this test's database.
+
+    The workbench parses its scenarios once per process and keeps their structure in its database table, which
+    each test's rollback empties.
+    """
+    from workbench.scenarios import init_scenarios  # pylint: disable=import-outside-toplevel
+
+    init_scenarios()
+
+
+@pytest.fixture
+def demo_course(db):
+    """The demo course, gated, with its settings saved by its author."""
+    from opaque_keys.edx.keys import CourseKey  # pylint: disable=import-outside-toplevel
+
+    author = get_user_model().objects.create_user("author", is_staff=True)
+    api.save_course_settings(CourseKey.from_string(DEMO_COURSE), terms_html="", collaboration_text="",
+                             acceptance_mode="checkbox", gate_graded_content=True, actor=author)
+    return CourseKey.from_string(DEMO_COURSE)
+
+
+def usage_ids(client, block_type):
+    page = client.get(SCENARIO + "?student=author").content.decode()
+    return re.findall(rf"data-usage='([^']*\.{block_type}\.[^']*)'", page)
+
+
+def submit(client, usage_id, student):
+    return client.post(f"/handler/{usage_id}/submit/?student={student}", data='{"answer": "5"}',
+                       content_type="application/json")
+
+
+class TestHandlerMiddleware:
+    def test_graded_submission_is_refused_until_the_learner_accepts(self, client, demo_course):
+        problem = usage_ids(client, "demo_problem")[0]
+        refused = submit(client, problem, "alice")
+        assert refused.status_code == 403
+        assert refused.json() == {"error": "Accept the honor code of this course before you submit graded work.",
+                                  "honorcode_required": True}
+        api.accept(get_user_model().objects.get(username="alice"), demo_course, confirmed=True)
+        accepted = submit(client, problem, "alice")
+        assert accepted.status_code == 200 and accepted.json() == {"correct": True}
+
+    def test_the_honor_code_blocks_own_handlers_stay_open(self, client, demo_course):
+        pledge = usage_ids(client, "honorcode")[0]
+        response = client.post(f"/handler/{pledge}/accept/?student=bob", data='{"confirmed": true}',
+                               content_type="application/json")
+        assert response.status_code == 200 and response.json()["accepted"] is True
+
+    def test_course_staff_are_exempt(self, client, demo_course):
+        assert submit(client, usage_ids(client, "demo_problem")[0], "author").status_code == 200
+
+    def test_ungated_course_lets_everything_through(self, client):
+        problem = usage_ids(client, "demo_problem")[0]
+        assert submit(client, problem, "carol").status_code == 200
+
+    def test_page_without_acceptance_shows_the_placeholder_and_no_problem(self, client, demo_course):
+        page = client.get(SCENARIO + "?student=dave").content.decode()
+        assert "Accept the honor code to see graded content" in page
+        assert "class='demo-problem'" not in page
+        assert "Reading (ungraded)" in page  # ungraded content is not withheld
+
+
+class TestAcceptEndpoint:
+    def post(self, client, course_id=DEMO_COURSE, student="erin", **fields):
+        data = {"next": SCENARIO + f"?student={student}", "policy_version": "1", **fields}
+        return client.post(f"/honorcode/courses/{course_id}/accept/?student={student}", data)
+
+    def test_form_post_accepts_and_goes_back(self, client, demo_course):
+        response = self.post(client, confirmed="true")
+        assert response.status_code == 303 and response["Location"] == SCENARIO + "?student=erin"
+        acceptance = Acceptance.objects.get(user__username="erin")
+        assert acceptance.course_key == demo_course and acceptance.block_id == "gate"
+        page = client.get(SCENARIO + "?student=erin").content.decode()
+        assert "class='demo-problem'" in page and "Accept the honor code to see graded content" not in page
+
+    @pytest.mark.parametrize("fields, status, message", [
+        ({}, 400, "Tick the box"),
+        ({"confirmed": "true", "policy_version": "7"}, 409, "Reload the page"),
+    ])
+    def test_refusals_explain_themselves(self, client, demo_course, fields, status, message):
+        response = self.post(client, **fields)
+        assert response.status_code == status and message in response.content.decode()
+        assert not Acceptance.objects.exists()
+
+    def test_unknown_course_is_404(self, client, demo_course):
+        assert self.post(client, course_id="not-a-course", confirmed="true").status_code == 404
+
+    def test_anonymous_is_refused(self, client, demo_course):
+        response = self.post(client, student="", confirmed="true")
+        assert response.status_code == 403 and "Sign in" in response.content.decode()
+
+    def test_next_must_stay_on_this_site(self, client, demo_course):
+        response = client.post(f"/honorcode/courses/{DEMO_COURSE}/accept/?student=fred",
+                               {"confirmed": "true", "next": "https://elsewhere.example/phish"})
+        assert response.status_code == 303 and response["Location"] == "/"
+
+    def test_get_is_not_allowed(self, client, demo_course):
+        assert client.get(f"/honorcode/courses/{DEMO_COURSE}/accept/").status_code == 405
+
+
+class TestOpenEdxHandlerUrls:
+    """``lms/urls.py``: ``xblock_handler`` with ``course_id``, ``usage_id``, ``handler`` (COURSE_ID_PATTERN etc.)."""
+
+    @staticmethod
+    def request(url_name, **kwargs):
+        request = RequestFactory().post("/")
+        request.resolver_match = SimpleNamespace(url_name=url_name, kwargs=kwargs)
+        return request
+
+    def test_lms_handler_calls_are_recognised(self):
+        usage = str(COURSE_KEY.make_usage_key("problem", "q1"))
+        call = OpenEdxPlatform().handler_call(self.request(
+            "xblock_handler", course_id=str(COURSE_KEY), usage_id=usage, handler="xmodule_handler"))
+        assert call == (COURSE_KEY, usage, "problem")
+
+    @pytest.mark.parametrize("url_name, kwargs", [
+        ("xblock_handler", {"usage_key_string": "block-v1:a+b+c+type@problem+block@q"}),  # Studio's CRUD view
+        ("render_xblock", {"usage_key_string": "block-v1:a+b+c+type@problem+block@q"}),
+        ("xblock_handler", {"course_id": "bad", "usage_id": "bad", "handler": "x"}),
+    ])
+    def test_other_urls_are_not_handler_calls(self, url_name, kwargs):
+        assert OpenEdxPlatform().handler_call(self.request(url_name, **kwargs)) is None

@@ -710,15 +710,16 @@ def gate_state(user, course_key):
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     request_cache = RequestCache(_REQUEST_CACHE_NAMESPACE)
-    key = _gate_cache_key(user, course_key)
-    cached = request_cache.get_cached_response(key)
+    request_key = (course_key, user.pk if user is not None else None)
+    cached = request_cache.get_cached_response(request_key)
     if cached.is_found:
         return cached.value
+    key = _gate_cache_key(user, course_key)
     state = cache.get(key)
     if state is None:
         state = _compute_gate_state(user, course_key)
         cache.set(_gate_cache_key(user, course_key), state, GATE_CACHE_SECONDS)
-    request_cache.set(key, state)
+    request_cache.set(request_key, state)
     return state
 
 
@@ -764,9 +765,8 @@ def _gate_cache_key(user, course_key):
 
 def _forget_gate_state(user, course_key):
     """Drop one learner's cached gate state (after they accept or see a notice)."""
-    key = _gate_cache_key(user, course_key)
-    cache.delete(key)
-    RequestCache(_REQUEST_CACHE_NAMESPACE).delete(key)
+    cache.delete(_gate_cache_key(user, course_key))
+    RequestCache(_REQUEST_CACHE_NAMESPACE).delete((course_key, user.pk if user is not None else None))
 
 
 def _forget_all_gate_states():
@@ -820,15 +820,17 @@ def user_for_request(request):
     return get_platform().user_for_request(request)
 
 
-def withholds(block, user):
+def withholds(block, user, context=None):
     """
     Whether the gate withholds ``block`` from ``user``: the block is graded and the learner has not accepted.
 
+    Arguments:
+        context (dict or None): the render context the block's container passes on.
     Returns:
         the block's course key when withheld, else None.
     """
     platform = get_platform()
-    if not platform.is_graded(block):
+    if not platform.is_graded(block, context):
         return None
     course_key = platform.course_key_for_block(block)
     if course_key is None or not gate_state(user, course_key).withhold_graded:

@@ -118,7 +118,7 @@ class WithholdGradedUnit(PipelineStep):
         if block is None:
             return {"context": context, "student_view_context": student_view_context}
         user = api.current_user()
-        course_key = api.withholds(block, user)
+        course_key = api.withholds(block, user, student_view_context)
         if course_key is not None:
             raise RenderXBlockStarted.RenderCustomResponse(
                 message=_("Graded content withheld until the honor code is accepted."),
@@ -138,7 +138,7 @@ class WithholdGradedChild(PipelineStep):
 
     def run_filter(self, block, context):  # pylint: disable=arguments-differ
         user = api.current_user()
-        course_key = api.withholds(block, user)
+        course_key = api.withholds(block, user, context)
         if course_key is not None:
             return {"block": _Standin(block, placeholder_html(user, course_key)), "context": context}
         notice = self._notice_for(block, user)

@@ -80,7 +80,8 @@ class DemoUnit(XBlock):
     display_name = String(default="Unit", scope=Scope.settings)
 
     def student_view(self, context=None):
-        context = dict(context or {})
+        # What Open edX's inheritance gives every block: whether its subsection is graded, read once per unit.
+        context = {**(context or {}), "graded": self._subsection_graded()}
         try:
             _context, context = RenderXBlockStarted.run_filter(context={"block": self, "course": None},
                                                               student_view_context=context)
@@ -101,6 +102,10 @@ class DemoUnit(XBlock):
             parts.append(rendered.content)
         fragment.add_content(f"<div class='demo-unit'><h3>{escape(self.display_name)}</h3>{''.join(parts)}</div>")
         return fragment
+
+    def _subsection_graded(self):
+        parent = self.get_parent()
+        return bool(getattr(parent, "graded", False))
 
 
 PROBLEM_JS = """

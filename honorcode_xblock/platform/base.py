@@ -76,8 +76,14 @@ class Platform(abc.ABC):
         """
 
     @abc.abstractmethod
-    def is_graded(self, block):
-        """Whether ``block`` sits in a graded subsection (what the gate withholds)."""
+    def is_graded(self, block, context=None):
+        """
+        Whether ``block`` sits in a graded subsection (what the gate withholds).
+
+        Arguments:
+            block: the block about to render.
+            context (dict or None): the render context its container passes on.
+        """
 
     @abc.abstractmethod
     def is_graded_usage(self, usage_id):

@@ -93,10 +93,10 @@ class OpenEdxPlatform(Platform):
             return None
         return block.display_name or ""
 
-    def is_graded(self, block):
+    def is_graded(self, block, context=None):
         """
         ``block.graded``: an inherited settings field (``xmodule/modulestore/inheritance.py`` ``InheritanceMixin``),
-        True for every block inside a graded subsection.
+        True for every block inside a graded subsection; already loaded with the block, so reading it costs nothing.
         """
         return bool(getattr(block, "graded", False))
 

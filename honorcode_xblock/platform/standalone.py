@@ -6,6 +6,7 @@ outside a course key (the xblock-sdk workbench) belong to one configured demo co
 
 For demos and tests only: the workbench has no sign-in, so whoever opens ``?student=<name>`` acts as that user.
 """
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,6 +22,11 @@ WORKBENCH_USER_ID = "xblock-workbench.user_id"
 #: Workbench student ids that mean "nobody is signed in" (the workbench's unauthenticated handler uses "none").
 ANONYMOUS_STUDENT_IDS = frozenset({"", "none", "anonymous"})
 DEFAULT_COURSE_KEY = "course-v1:HonorCode+Demo+2026"
+
+
+@lru_cache(maxsize=16)
+def _parse_course_key(value):
+    return CourseKey.from_string(value)
 
 
 class StandalonePlatform(Platform):
@@ -82,13 +88,16 @@ class StandalonePlatform(Platform):
         """There is no course structure here to name blocks from: every key is taken as given."""
         return ""
 
-    def is_graded(self, block):
+    def is_graded(self, block, context=None):
         """
         The ``graded`` field of the block or of its nearest ancestor that has one.
 
-        Open edX inherits ``graded`` from the subsection; the workbench has no inheritance, so the demo's
-        subsection container carries the field and its descendants look it up.
+        Open edX inherits ``graded`` from the subsection and loads it with each block. The workbench has no
+        inheritance and reads every field from its database, so a container that knows its children's gradedness
+        passes it on as ``context["graded"]`` (as the demo's unit does) and the ancestors are read only without it.
         """
+        if context and isinstance(context.get("graded"), bool):
+            return context["graded"]
         node = block
         while node is not None:
             if "graded" in getattr(node, "fields", {}):
@@ -132,7 +141,7 @@ class StandalonePlatform(Platform):
     @staticmethod
     def default_course_key():
         """The course of blocks without a course usage key (``HONORCODE_STANDALONE_COURSE_KEY``)."""
-        return CourseKey.from_string(getattr(settings, "HONORCODE_STANDALONE_COURSE_KEY", DEFAULT_COURSE_KEY))
+        return _parse_course_key(getattr(settings, "HONORCODE_STANDALONE_COURSE_KEY", DEFAULT_COURSE_KEY))
 
     def current_user(self):
         """The student the current workbench request names (``crum.get_current_request()``), or None."""

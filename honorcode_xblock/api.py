@@ -6,6 +6,7 @@ transaction, and records an audit event for it. Rules live in :mod:`honorcode_xb
 queries in :mod:`honorcode_xblock.models`.
 """
 import logging
+import time
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -41,11 +42,13 @@ from honorcode_xblock.sanitize import clean_html
 from honorcode_xblock.toggles import gate_enabled_for
 
 __all__ = [
-    "AcceptanceMethod", "AcceptanceMode", "ChangeKind", "LearnerView", "accept", "acceptance_counts", "can_edit_course",
-    "course_key_for_block", "create_policy_draft", "current_acceptance", "current_policy", "default_policy_text",
-    "delete_policy_draft", "is_course_staff", "is_masquerading", "learner_view", "policy_in_force_at",
-    "policy_page", "publish_new_policy", "publish_policy", "published_policies", "retire_user",
-    "save_course_settings", "studio_values", "update_policy_draft", "user_for_xblock_user", "validate_policy_fields",
+    "AcceptanceMethod", "AcceptanceMode", "ChangeKind", "GateState", "LearnerView", "SETTINGS_FIELDS", "accept",
+    "accept_url", "acceptance_counts", "adopt_block_settings", "can_edit_course", "certificate_withheld",
+    "change_notice", "course_key_for_block", "course_uses_honor_code", "create_policy_draft", "current_acceptance",
+    "current_policy", "current_user", "default_policy_text", "delete_policy_draft", "gate_state", "handler_refusal",
+    "is_course_staff", "is_masquerading", "learner_view", "policy_in_force_at", "policy_page", "publish_new_policy",
+    "publish_policy", "published_policies", "retire_user", "save_course_settings", "studio_values",
+    "update_policy_draft", "user_for_request", "user_for_xblock_user", "validate_policy_fields", "withholds",
 ]
 
 log = logging.getLogger(__name__)
@@ -669,23 +672,39 @@ def _record(actor, action, obj, *, course_key=None, before=None, after=None):
 
 # --- the gate (hot path: every unit a learner opens) ---------------------------------------------------------------
 
-#: How long a learner's gate state stays in Django's cache; every change that affects it invalidates it sooner.
+#: How long a learner's gate facts stay in Django's cache; every change that affects them invalidates them sooner.
 GATE_CACHE_SECONDS = 3600
-GATE_GENERATION_KEY = "honorcode:gate:generation"
+#: Part of every cache key: bump it when the cached value's shape changes, so old entries are never read.
+GATE_SCHEMA = 2
+GATE_GENERATION_KEY = f"honorcode:gate:v{GATE_SCHEMA}:generation"
 _REQUEST_CACHE_NAMESPACE = "honorcode.gate"
 
 
 @dataclass(frozen=True)
-class GateState:
-    """One learner's standing in one course, as the gate sees it."""
+class GateFacts:
+    """What the gate knows of one learner in one course (cached; the toggles and staff roles are read live)."""
 
     #: The course uses the honor code (an author saved its settings, or they were adopted from the course).
     uses_honor_code: bool = False
+    #: The course's own setting: withhold graded content until acceptance.
+    gate_graded_content: bool = False
+    #: The course's setting: course staff see graded content without accepting.
+    staff_exempt: bool = True
+    #: The learner's acceptances satisfy the change rule (``policy.gate_satisfied``).
+    accepted: bool = False
+    #: The learner has a continued-use acceptance whose change notice is still to be shown.
+    notice_pending: bool = False
+
+
+@dataclass(frozen=True)
+class GateState:
+    """One learner's standing in one course, as the gate sees it now."""
+
+    uses_honor_code: bool = False
     #: The course withholds graded content until acceptance (its setting and the rollout toggles).
     gated: bool = False
-    #: The learner may see and submit graded content.
+    #: The learner may see and submit graded content (accepted, or exempt as course staff).
     satisfied: bool = True
-    #: The learner has a continued-use acceptance whose change notice is still to be shown.
     notice_pending: bool = False
 
     @property
@@ -698,8 +717,9 @@ def gate_state(user, course_key):
     """
     The learner's gate state in a course: at most one database query on a cold cache, none on a warm one.
 
-    On a learner's first visit after a change to the honor code or the course's terms, records their agreement by
-    continued use (the change rule) and keeps the change notice pending until it is shown.
+    On a learner's own visit after a change to the honor code or the course's terms, records their agreement by
+    continued use (the change rule) and keeps the change notice pending until it is shown. Staff viewing the course
+    as the learner, certificate tasks and other callers acting for someone else read the state and change nothing.
 
     Arguments:
         user: the learner (None or an anonymous user for a visitor who is not signed in).
@@ -714,37 +734,69 @@ def gate_state(user, course_key):
     cached = request_cache.get_cached_response(request_key)
     if cached.is_found:
         return cached.value
-    key = _gate_cache_key(user, course_key)
-    state = cache.get(key)
-    if state is None:
-        state = _compute_gate_state(user, course_key)
-        cache.set(_gate_cache_key(user, course_key), state, GATE_CACHE_SECONDS)
+    state = _live_state(_gate_facts(user, course_key), user, course_key)
     request_cache.set(request_key, state)
     return state
 
 
-def _compute_gate_state(user, course_key):
-    facts = CourseSettings.objects.gate_facts(course_key, user)
+def _gate_facts(user, course_key):
+    try:
+        key = _gate_cache_key(user, course_key)
+        facts = cache.get(key)
+    except Exception:  # pylint: disable=broad-except  # the cache is down: the database still answers
+        log.warning("Honor code gate: cache unavailable, reading the database", exc_info=True)
+        return _compute_gate_facts(user, course_key)[0]
     if facts is None:
-        return GateState()
+        facts, cacheable = _compute_gate_facts(user, course_key)
+        if cacheable:
+            cache.set(key, facts, GATE_CACHE_SECONDS)
+    return facts
+
+
+def _compute_gate_facts(user, course_key):
+    """The learner's facts from one query; (facts, whether they may be cached for everyone's later requests)."""
+    row = CourseSettings.objects.gate_facts(course_key, user)
+    if row is None:
+        return GateFacts(), True
+    cacheable = True
+    notice_pending = bool(user is not None and row["notice_pending"])
     if user is not None and policy.needs_continued_access(
-        accepted_any=facts["accepted_any"], accepted_current=facts["accepted_current"],
-    ) and not is_masquerading(user):
-        _record_continued_access(user, course_key)
-        facts["notice_pending"] = True
-    satisfied = user is not None and policy.gate_satisfied(
-        current_number=facts["current_number"],
-        last_material_number=facts["last_material_number"],
-        best_explicit_number=facts["best_explicit_number"],
-        reaccept_after_material_change=facts["reaccept_after_material_change"],
-    )
-    gated = facts["gate_graded_content"] and gate_enabled_for(course_key)
-    if gated and not satisfied and facts["staff_exempt"] and is_course_staff(user, course_key):
-        satisfied = True
-    return GateState(
-        uses_honor_code=True, gated=gated, satisfied=satisfied,
-        notice_pending=bool(user is not None and facts["notice_pending"]),
-    )
+        accepted_any=row["accepted_any"], accepted_current=row["accepted_current"],
+    ):
+        if _acting_for_themselves(user):
+            _record_continued_access(user, course_key)
+            notice_pending = True
+        else:
+            cacheable = False  # the learner's own next visit must still record it
+    return GateFacts(
+        uses_honor_code=True,
+        gate_graded_content=row["gate_graded_content"],
+        staff_exempt=row["staff_exempt"],
+        accepted=user is not None and policy.gate_satisfied(
+            current_number=row["current_number"],
+            last_material_number=row["last_material_number"],
+            best_explicit_number=row["best_explicit_number"],
+            reaccept_after_material_change=row["reaccept_after_material_change"],
+        ),
+        notice_pending=notice_pending,
+    ), cacheable
+
+
+def _live_state(facts, user, course_key):
+    """The facts with what must never be cached: the rollout toggles and course staff's exemption."""
+    gated = facts.gate_graded_content and gate_enabled_for(course_key)
+    satisfied = facts.accepted
+    if gated and not satisfied and facts.staff_exempt and user is not None:
+        platform = get_platform()
+        satisfied = platform.is_course_staff(user, course_key) and not platform.previews_as_learner(user, course_key)
+    return GateState(uses_honor_code=facts.uses_honor_code, gated=gated, satisfied=satisfied,
+                     notice_pending=facts.notice_pending)
+
+
+def _acting_for_themselves(user):
+    """Whether the current request is the learner's own (not staff viewing as them, not a task acting for them)."""
+    requester = current_user()
+    return requester is not None and requester.pk == user.pk and not is_masquerading(user)
 
 
 def _record_continued_access(user, course_key):
@@ -758,53 +810,71 @@ def _record_continued_access(user, course_key):
 def _gate_cache_key(user, course_key):
     generation = cache.get(GATE_GENERATION_KEY)
     if generation is None:
-        generation = 1
-        cache.add(GATE_GENERATION_KEY, generation, None)
-    return f"honorcode:gate:{generation}:{course_key}:{user.pk if user is not None else 'anonymous'}"
+        # A new, never-used generation: entries of an evicted counter's generations can never be read again.
+        cache.add(GATE_GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(GATE_GENERATION_KEY)
+    return f"honorcode:gate:v{GATE_SCHEMA}:{generation}:{course_key}:{user.pk if user is not None else 'anonymous'}"
 
 
 def _forget_gate_state(user, course_key):
-    """Drop one learner's cached gate state (after they accept or see a notice)."""
-    cache.delete(_gate_cache_key(user, course_key))
-    RequestCache(_REQUEST_CACHE_NAMESPACE).delete((course_key, user.pk if user is not None else None))
+    """
+    Drop one learner's cached gate facts now and again once the change is committed (a request that read the old
+    rows in between must not leave them cached).
+    """
+    def forget():
+        cache.delete(_gate_cache_key(user, course_key))
+        RequestCache(_REQUEST_CACHE_NAMESPACE).delete((course_key, user.pk if user is not None else None))
+    forget()
+    transaction.on_commit(forget)
 
 
 def _forget_all_gate_states():
-    """Make every cached gate state stale at once (a policy version was published, a course's settings changed)."""
-    try:
-        cache.incr(GATE_GENERATION_KEY)
-    except ValueError:
-        cache.set(GATE_GENERATION_KEY, 2, None)
-    RequestCache(_REQUEST_CACHE_NAMESPACE).clear()
+    """Make every cached gate state stale, now and again once the change is committed (a version, settings)."""
+    def forget():
+        try:
+            cache.incr(GATE_GENERATION_KEY)
+        except ValueError:
+            cache.set(GATE_GENERATION_KEY, time.time_ns(), None)
+        RequestCache(_REQUEST_CACHE_NAMESPACE).clear()
+    forget()
+    transaction.on_commit(forget)
 
 
 def change_notice(user, course_key):
     """
-    The notice of a change the learner has not been shown yet, or None; showing it marks it shown.
+    The notice of the changes the learner has not been told of yet, or None; showing it marks it shown.
+
+    Several changes since the learner's last visit make one notice: the newest version's date and kind, with what
+    changed in each. Staff viewing the course as the learner never use up the learner's notice.
 
     Returns:
-        dict with ``date`` (the new version's publication time), ``policy_number``, ``change_kind``,
-        ``summary_html`` (sanitized), ``terms_changed`` (bool) and ``must_accept`` (the material-change rule
-        gates graded content until an explicit acceptance).
+        dict with ``date`` (when the newest change was published), ``policy_number``, ``change_kind``,
+        ``summary_html`` (sanitized, newest first), ``policy_changed`` and ``terms_changed`` (bools) and
+        ``must_accept`` (a material change gates graded content until an explicit acceptance).
     """
-    if user is None or not gate_state(user, course_key).notice_pending:
+    if user is None or not gate_state(user, course_key).notice_pending or not _acting_for_themselves(user):
         return None
-    acceptance = Acceptance.objects.pending_notice(user, course_key)
-    if acceptance is None:
+    pending = Acceptance.objects.pending_notices(user, course_key)
+    if not pending:
         return None
-    state_before = gate_state(user, course_key)
-    Acceptance.objects.filter(pk=acceptance.pk).update(notice_shown_at=timezone.now())
+    must_accept = gate_state(user, course_key).withhold_graded
+    Acceptance.objects.mark_notices_shown(pending, timezone.now())
     _forget_gate_state(user, course_key)
-    version = acceptance.policy_version
-    previous = Acceptance.objects.for_user_in_course(user, course_key).exclude(pk=acceptance.pk).first()
+    newest = pending[0]
+    previous = Acceptance.objects.for_user_in_course(user, course_key).filter(
+        accepted_at__lt=pending[-1].accepted_at).first()
+    policy_changed = previous is None or previous.policy_version_id != newest.policy_version_id
+    versions = {acc.policy_version.number: acc.policy_version for acc in pending}
     return {
-        "date": version.published_at,
-        "policy_number": version.number,
-        "change_kind": version.change_kind,
-        "summary_html": clean_html(version.change_summary),
-        "policy_changed": previous is None or previous.policy_version_id != version.pk,
-        "terms_changed": previous is not None and previous.course_terms_id != acceptance.course_terms_id,
-        "must_accept": state_before.withhold_graded,
+        "date": newest.policy_version.published_at if policy_changed else newest.course_terms.created_at,
+        "policy_number": newest.policy_version.number,
+        "change_kind": newest.policy_version.change_kind,
+        "summary_html": "".join(
+            clean_html(versions[number].change_summary) for number in sorted(versions, reverse=True)
+        ) if policy_changed else "",
+        "policy_changed": policy_changed,
+        "terms_changed": previous is not None and previous.course_terms_id != newest.course_terms_id,
+        "must_accept": must_accept,
     }
 
 
@@ -842,21 +912,30 @@ def handler_refusal(request):
     """
     Why a handler call must be refused (a translated message), or None to let it through.
 
-    Refused: calls to handlers of graded blocks by a learner the gate withholds graded content from. The gate state
-    is read first (cached), so only withheld learners cost a look-up of the block.
+    Refused: calls that run graded work (a leaf block in a graded subsection, or one that does not exist) for a
+    learner the gate withholds graded content from. The gate state is read first (cached), so only withheld
+    learners cost a look-up of the block. The Honor Code block's own handlers are always open.
     """
     platform = get_platform()
     call = platform.handler_call(request)
     if call is None:
         return None
-    course_key, usage_id, block_type = call
-    if block_type == "honorcode":
-        return None  # the Honor Code block's own handlers (accepting) are always open
+    course_key, usage_key = call
+    if _block_type(usage_key) == "honorcode":
+        return None
     if not gate_state(platform.user_for_request(request), course_key).withhold_graded:
         return None
-    if not platform.is_graded_usage(usage_id):
+    if platform.is_gradable_usage(usage_key) is False:
         return None
     return _("Accept the honor code of this course before you submit graded work.")
+
+
+def _block_type(usage_key):
+    block_type = getattr(usage_key, "block_type", None)
+    if block_type is None:  # the workbench's usage ids are strings: <scenario>.<block type>.d<n>.u<n>
+        parts = str(usage_key).rsplit(".", 3)
+        block_type = parts[1] if len(parts) == 4 else ""
+    return block_type
 
 
 def certificate_withheld(user, course_key):
@@ -864,13 +943,19 @@ def certificate_withheld(user, course_key):
     Whether a certificate must be withheld because the learner never accepted the honor code in a gated course.
 
     A learner who accepted any version explicitly, or who is exempt as course staff, gets the certificate; so does
-    every learner of a course that does not gate.
+    every learner of a course that does not gate. Asking changes nothing (certificates are made by tasks, not by
+    the learner's visits).
     """
     state = gate_state(user, course_key)
-    if not state.gated:
+    if not state.withhold_graded:
         return False
-    explicit = Acceptance.objects.for_user_in_course(user, course_key).filter(method=AcceptanceMethod.EXPLICIT)
-    return not explicit.exists() and not (state.satisfied and is_course_staff(user, course_key))
+    return not Acceptance.objects.for_user_in_course(user, course_key).filter(
+        method=AcceptanceMethod.EXPLICIT).exists()
+
+
+def course_uses_honor_code(course_key):
+    """Whether the course uses the honor code: its settings were saved in Studio or adopted from its content."""
+    return CourseSettings.objects.for_course(course_key) is not None
 
 
 def accept_url(course_key, user):

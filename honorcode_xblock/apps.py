@@ -35,8 +35,8 @@ class HonorCodeConfig(AppConfig):
                 "production": {"relative_path": "settings.production"},
             },
             "cms.djangoapp": {
-                "common": {"relative_path": "settings.common"},
-                "production": {"relative_path": "settings.production"},
+                "common": {"relative_path": "settings.cms"},
+                "production": {"relative_path": "settings.cms"},
             },
         },
     }

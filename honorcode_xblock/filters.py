@@ -96,8 +96,12 @@ class _Standin:
         return getattr(self._child, name)
 
     def render(self, view, context=None):
-        """The stand-in HTML (and the child's fragment when kept), with the package's CSS."""
-        fragment = Fragment(f"<style>{static_text('css/honorcode.css')}</style>{self._html}")
+        """The stand-in HTML (and the child's fragment when kept), with the package's CSS once per request."""
+        request_cache = RequestCache(_REQUEST_CACHE)
+        styled = request_cache.get_cached_response("styled").is_found
+        request_cache.set("styled", True)
+        style = "" if styled else f"<style>{static_text('css/honorcode.css')}</style>"
+        fragment = Fragment(f"{style}{self._html}")
         if self._child_too:
             child_fragment = self._child.render(view, context)
             fragment.add_content(child_fragment.content)

@@ -321,11 +321,15 @@ class AcceptanceQuerySet(models.QuerySet):
         """The learner's newest acceptance of ``policy_version`` in the course, or None."""
         return self.for_user_in_course(user, course_key).filter(policy_version=policy_version).first()
 
-    def pending_notice(self, user, course_key):
-        """The learner's continued-use acceptance whose change notice has not been shown yet, or None."""
-        return self.for_user_in_course(user, course_key).filter(
+    def pending_notices(self, user, course_key):
+        """The learner's continued-use acceptances whose change notice has not been shown yet, newest first."""
+        return list(self.for_user_in_course(user, course_key).filter(
             method=AcceptanceMethod.CONTINUED_ACCESS, notice_shown_at__isnull=True,
-        ).first()
+        ))
+
+    def mark_notices_shown(self, acceptances, when):
+        """Record that the notices of these acceptances were shown at ``when``."""
+        return self.filter(pk__in=[acceptance.pk for acceptance in acceptances]).update(notice_shown_at=when)
 
     def redact_signatures(self, user):
         """Blank the full names ``user`` typed as signatures; returns how many rows changed."""

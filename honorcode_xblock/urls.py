@@ -8,5 +8,5 @@ app_name = "honorcode"
 urlpatterns = [
     path("", views.policy_page, name="policy"),
     path("v<int:number>/", views.policy_page, name="policy_version"),
-    path("courses/<str:course_id>/accept/", views.accept_view, name="accept"),
+    path("courses/<path:course_id>/accept/", views.accept_view, name="accept"),
 ]

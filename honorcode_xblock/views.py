@@ -40,7 +40,10 @@ def accept_view(request, course_id):
     try:
         course_key = CourseKey.from_string(course_id)
     except InvalidKeyError:
-        return _problem(request, _("There is no course {course_id}.").format(course_id=course_id), back, 404)
+        course_key = None
+    if course_key is None or not api.course_uses_honor_code(course_key):
+        return _problem(request, _("There is no honor code to accept in course {course_id}.").format(
+            course_id=course_id), back, 404)
     try:
         api.accept(
             api.user_for_request(request), course_key,

@@ -3,10 +3,17 @@ Test doubles of the edx-platform modules that ``platform/openedx.py`` imports, s
 
 - ``common.djangoapps.student.auth``: ``has_studio_read_access(user, course_key)`` and
   ``has_studio_write_access(user, course_key)`` (openedx-platform ``common/djangoapps/student/auth.py``).
+- ``openedx.core.lib.url_utils.unquote_slashes`` (openedx-platform ``openedx/core/lib/url_utils.py``).
+- ``lms.djangoapps.courseware.masquerade.is_masquerading_as_student(user, course_key)``.
+- ``edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication`` and
+  ``openedx.core.lib.api.authentication.BearerAuthenticationAllowInactiveUser``: ``authenticate(request)`` returns
+  ``(user, token)``, None when the request carries no such token, or raises ``rest_framework.exceptions.
+  AuthenticationFailed`` (an ``APIException``) for a bad one.
 - ``xmodule.modulestore.django.modulestore()`` with ``get_item(usage_key)``, raising
   ``xmodule.modulestore.exceptions.ItemNotFoundError`` for an unknown key (openedx-platform
   ``xmodule/modulestore/django.py`` and ``xmodule/modulestore/exceptions.py``).
 """
+import re
 import sys
 import types
 from contextlib import contextmanager
@@ -24,6 +31,9 @@ class FakeOpenEdx:
         self.readers = set()   # (user id, course key) pairs with Studio read access (course staff)
         self.writers = set()   # (user id, course key) pairs with Studio write access (course authors)
         self.blocks = {}       # usage key -> display name
+        self.graded = set()    # usage keys of blocks in graded subsections (``graded`` is inherited)
+        self.learner_previews = set()  # (user id, course key) pairs of staff viewing the course as a learner
+        self.tokens = {}  # "JWT <token>" / "Bearer <token>" Authorization headers -> user
 
     def make_staff(self, user, course_key, write=True):
         self.readers.add((user.pk, course_key))
@@ -38,20 +48,58 @@ class FakeOpenEdx:
         def get_item(usage_key):
             if usage_key not in self.blocks:
                 raise ItemNotFoundError(usage_key)
-            return SimpleNamespace(location=usage_key, display_name=self.blocks[usage_key])
+            return SimpleNamespace(location=usage_key, display_name=self.blocks[usage_key],
+                                   graded=usage_key in self.graded, has_children=False)
 
         store = SimpleNamespace(get_item=get_item)
+        url_utils = types.ModuleType("openedx.core.lib.url_utils")
+        url_utils.unquote_slashes = lambda text: re.sub(r";(;|_)", lambda m: "/" if m.group(1) == "_" else ";", text)
+        drf_exceptions = types.ModuleType("rest_framework.exceptions")
+
+        class APIException(Exception):
+            """Mirrors ``rest_framework.exceptions.APIException``."""
+
+        drf_exceptions.APIException = APIException
+        drf_exceptions.AuthenticationFailed = type("AuthenticationFailed", (APIException,), {})
+
+        def authentication_class(scheme):
+            fake = self
+
+            class Authentication:
+                def authenticate(self, request):
+                    header = request.META.get("HTTP_AUTHORIZATION", "")
+                    if not header.startswith(scheme + " "):
+                        return None
+                    if header not in fake.tokens:
+                        raise drf_exceptions.AuthenticationFailed("bad token")
+                    return fake.tokens[header], header
+            return Authentication
+
+        jwt = types.ModuleType("edx_rest_framework_extensions.auth.jwt.authentication")
+        jwt.JwtAuthentication = authentication_class("JWT")
+        bearer = types.ModuleType("openedx.core.lib.api.authentication")
+        bearer.BearerAuthenticationAllowInactiveUser = authentication_class("Bearer")
+        masquerade = types.ModuleType("lms.djangoapps.courseware.masquerade")
+        masquerade.is_masquerading_as_student = lambda user, course_key: (user.pk, course_key) in self.learner_previews
         modulestore_django = types.ModuleType("xmodule.modulestore.django")
         modulestore_django.modulestore = lambda: store
         exceptions = types.ModuleType("xmodule.modulestore.exceptions")
         exceptions.ItemNotFoundError = ItemNotFoundError
         packages = {name: types.ModuleType(name) for name in (
-            "common", "common.djangoapps", "common.djangoapps.student", "xmodule", "xmodule.modulestore")}
+            "common", "common.djangoapps", "common.djangoapps.student", "xmodule", "xmodule.modulestore",
+            "openedx", "openedx.core", "openedx.core.lib", "openedx.core.lib.api", "lms", "lms.djangoapps",
+            "lms.djangoapps.courseware", "rest_framework", "edx_rest_framework_extensions",
+            "edx_rest_framework_extensions.auth", "edx_rest_framework_extensions.auth.jwt")}
         return {
             **packages,
             "common.djangoapps.student.auth": auth,
             "xmodule.modulestore.django": modulestore_django,
             "xmodule.modulestore.exceptions": exceptions,
+            "openedx.core.lib.url_utils": url_utils,
+            "lms.djangoapps.courseware.masquerade": masquerade,
+            "rest_framework.exceptions": drf_exceptions,
+            "edx_rest_framework_extensions.auth.jwt.authentication": jwt,
+            "openedx.core.lib.api.authentication": bearer,
         }
 
 

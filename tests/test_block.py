@@ -3,6 +3,7 @@ import re
 from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
 from xblock.completable import XBlockCompletionMode
 
 from honorcode_xblock import api
@@ -304,7 +305,11 @@ class TestInsideOpenEdx:
 
     def test_staff_masquerading_as_a_learner_cannot_accept_for_them(self, learner, other_learner, openedx):
         block = make_block(lms_user(learner))
-        with mock.patch("honorcode_xblock.platform.openedx.get_current_user", return_value=other_learner):
+        # lms/djangoapps/courseware/masquerade.py setup_masquerade: request.user becomes the learner, with the
+        # staff member kept as its real_user; crum returns request.user.
+        masqueraded = get_user_model().objects.get(pk=learner.pk)
+        masqueraded.real_user = other_learner
+        with mock.patch("honorcode_xblock.platform.openedx.get_current_user", return_value=masqueraded):
             status, body = call_handler(block, "accept", {"confirmed": True})
             html = render(block)
         assert status == 403 and "viewing the course as another learner" in body["error"]

@@ -1,11 +1,12 @@
 """The gate's rules, the change rule (continued use, notices) and the hot path's cost."""
 import pytest
+from crum import impersonate
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 from edx_django_utils.cache import RequestCache
 
 from honorcode_xblock import api, policy
-from honorcode_xblock.models import Acceptance, AcceptanceMethod
+from honorcode_xblock.models import Acceptance, AcceptanceMethod, CourseTerms
 
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY
 
@@ -120,6 +121,11 @@ class TestHotPath:
 
 
 class TestChangeRule:
+    @pytest.fixture(autouse=True)
+    def own_visits(self, learner):
+        """The learner's own requests (the change rule records agreement only on those)."""
+        with impersonate(learner):
+            yield
     def test_minor_change_is_agreed_by_continued_use_with_a_one_time_notice(self, learner):
         configure()
         api.accept(learner, COURSE_KEY, confirmed=True)
@@ -162,6 +168,7 @@ class TestChangeRule:
         assert not state.withhold_graded and state.notice_pending
         notice = api.change_notice(learner, COURSE_KEY)
         assert notice["terms_changed"] is True and notice["policy_changed"] is False
+        assert notice["date"] == CourseTerms.objects.current(COURSE_KEY).created_at
 
     def test_a_learner_who_never_accepted_agrees_to_nothing(self, learner):
         configure()
@@ -175,3 +182,47 @@ class TestChangeRule:
         second = api.publish_new_policy(body="<p>v2</p>", change_kind="material")
         assert api.policy_in_force_at(second.published_at) == second
         assert api.policy_in_force_at(first.published_at) == first
+
+
+class TestActingForSomeoneElse:
+    def test_visits_not_by_the_learner_record_nothing_and_leave_the_notice(self, learner, other_learner):
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
+        with impersonate(other_learner):  # e.g. a task or staff acting for the learner
+            assert not api.gate_state(learner, COURSE_KEY).notice_pending
+            assert api.change_notice(learner, COURSE_KEY) is None
+        assert not Acceptance.objects.filter(method=AcceptanceMethod.CONTINUED_ACCESS).exists()
+        new_request()
+        with impersonate(learner):  # nothing stale was cached: the learner's own visit records it
+            assert api.gate_state(learner, COURSE_KEY).notice_pending
+        assert Acceptance.objects.filter(method=AcceptanceMethod.CONTINUED_ACCESS).count() == 1
+
+    def test_several_changes_make_one_notice_newest_first(self, learner):
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        with impersonate(learner):
+            api.publish_new_policy(body="<p>v2</p>", change_kind="minor", change_summary="<p>Second</p>")
+            api.gate_state(learner, COURSE_KEY)
+            api.publish_new_policy(body="<p>v3</p>", change_kind="minor", change_summary="<p>Third</p>")
+            new_request()
+            notice = api.change_notice(learner, COURSE_KEY)
+            assert notice["policy_number"] == 3
+            assert notice["summary_html"] == "<p>Third</p><p>Second</p>"
+            assert api.change_notice(learner, COURSE_KEY) is None
+
+    def test_turning_the_site_toggle_off_takes_effect_at_once(self, learner):
+        configure()
+        assert api.gate_state(learner, COURSE_KEY).withhold_graded
+        new_request()
+        with override_settings(HONORCODE_GATE_ENABLED=False):
+            assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+
+    def test_a_cache_outage_falls_back_to_the_database(self, learner):
+        from unittest import mock  # pylint: disable=import-outside-toplevel
+
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        new_request()
+        with mock.patch("honorcode_xblock.api.cache.get", side_effect=ConnectionError("cache down")):
+            assert not api.gate_state(learner, COURSE_KEY).withhold_graded

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
 from honorcode_xblock import api
@@ -132,16 +133,86 @@ class TestOpenEdxHandlerUrls:
         request.resolver_match = SimpleNamespace(url_name=url_name, kwargs=kwargs)
         return request
 
-    def test_lms_handler_calls_are_recognised(self):
-        usage = str(COURSE_KEY.make_usage_key("problem", "q1"))
+    def test_lms_handler_calls_are_recognised(self, openedx):
+        usage = COURSE_KEY.make_usage_key("problem", "q1")
         call = OpenEdxPlatform().handler_call(self.request(
-            "xblock_handler", course_id=str(COURSE_KEY), usage_id=usage, handler="xmodule_handler"))
-        assert call == (COURSE_KEY, usage, "problem")
+            "xblock_handler", course_id=str(COURSE_KEY), usage_id=str(usage), handler="xmodule_handler"))
+        assert call == (COURSE_KEY, usage)
+
+    def test_a_usage_key_of_another_course_is_mapped_into_the_course_of_the_url(self, openedx):
+        foreign = "block-v1:Evil+X+Y+type@problem+block@q1"
+        call = OpenEdxPlatform().handler_call(self.request(
+            "xblock_handler", course_id=str(COURSE_KEY), usage_id=foreign, handler="xmodule_handler"))
+        assert call == (COURSE_KEY, COURSE_KEY.make_usage_key("problem", "q1"))
 
     @pytest.mark.parametrize("url_name, kwargs", [
         ("xblock_handler", {"usage_key_string": "block-v1:a+b+c+type@problem+block@q"}),  # Studio's CRUD view
         ("render_xblock", {"usage_key_string": "block-v1:a+b+c+type@problem+block@q"}),
         ("xblock_handler", {"course_id": "bad", "usage_id": "bad", "handler": "x"}),
+        ("xblock_handler_noauth", {"course_id": "course-v1:a+b+c", "usage_id": "block-v1:a+b+c+type@lti+block@l",
+                                   "handler": "grade_handler"}),  # server-to-server callbacks
     ])
-    def test_other_urls_are_not_handler_calls(self, url_name, kwargs):
+    def test_other_urls_are_not_handler_calls(self, url_name, kwargs, openedx):
         assert OpenEdxPlatform().handler_call(self.request(url_name, **kwargs)) is None
+
+
+class TestOpenEdxGate:
+    """The gate's decisions with the Open edX platform layer (doubles in tests/openedx_doubles.py)."""
+
+    @pytest.fixture
+    def gated(self, openedx):
+        author = get_user_model().objects.create_user("lms-author")
+        openedx.make_staff(author, COURSE_KEY)
+        api.save_course_settings(COURSE_KEY, terms_html="", collaboration_text="", acceptance_mode="checkbox",
+                                 gate_graded_content=True, actor=author)
+        return author
+
+    def test_one_query_cold_none_warm_for_a_learner_who_accepted(self, gated, learner, django_assert_num_queries):
+        from edx_django_utils.cache import RequestCache  # pylint: disable=import-outside-toplevel
+
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        RequestCache.clear_all_namespaces()
+        with django_assert_num_queries(1):
+            assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+        RequestCache.clear_all_namespaces()
+        with django_assert_num_queries(0):
+            assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+
+    def test_staff_viewing_as_a_learner_are_not_exempt(self, gated, openedx):
+        assert not api.gate_state(gated, COURSE_KEY).withhold_graded
+        openedx.learner_previews.add((gated.pk, COURSE_KEY))
+        from edx_django_utils.cache import RequestCache  # pylint: disable=import-outside-toplevel
+
+        RequestCache.clear_all_namespaces()
+        assert api.gate_state(gated, COURSE_KEY).withhold_graded
+
+    @pytest.mark.parametrize("header, accepted, status", [
+        ("JWT learner-token", True, None),       # the mobile app's learner who accepted: through
+        ("JWT learner-token", False, 403),       # ... who did not: refused
+        ("Bearer learner-token", False, 403),
+        ("JWT forged", True, 403),               # a token that does not authenticate is nobody
+        ("", True, 403),                         # no credentials at all
+    ])
+    def test_token_callers_are_judged_as_their_user(self, gated, openedx, learner, header, accepted, status):
+        openedx.tokens = {"JWT learner-token": learner, "Bearer learner-token": learner}
+        usage = COURSE_KEY.make_usage_key("problem", "q1")
+        openedx.blocks[usage] = "Question 1"
+        openedx.graded.add(usage)
+        if accepted:
+            api.accept(learner, COURSE_KEY, confirmed=True)
+        request = TestOpenEdxHandlerUrls.request("xblock_handler", course_id=str(COURSE_KEY), usage_id=str(usage),
+                                                 handler="xmodule_handler")
+        request.user = AnonymousUser()
+        request.META["HTTP_AUTHORIZATION"] = header
+        refusal = api.handler_refusal(request)
+        assert (refusal is None) == (status is None)
+
+    def test_ungraded_blocks_and_containers_stay_open_unknown_blocks_do_not(self, gated, openedx, learner):
+        request = TestOpenEdxHandlerUrls.request
+        page = COURSE_KEY.make_usage_key("html", "intro")
+        openedx.blocks[page] = "Intro"
+        ghost = COURSE_KEY.make_usage_key("problem", "ghost")
+        for usage, refused in ((page, False), (ghost, True)):
+            call = request("xblock_handler", course_id=str(COURSE_KEY), usage_id=str(usage), handler="x")
+            call.user = learner
+            assert (api.handler_refusal(call) is not None) is refused

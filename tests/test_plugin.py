@@ -23,7 +23,19 @@ def test_django_app_is_discovered_in_lms_and_cms(project_type):
     assert "honorcode_xblock.apps.HonorCodeConfig" in get_plugin_apps(project_type)
 
 
-@pytest.mark.parametrize("project_type", ["lms.djangoapp", "cms.djangoapp"])
+@pytest.mark.parametrize("settings_type", ["common", "production"])
+def test_cms_gets_the_platform_and_no_gate(settings_type):
+    module = types.ModuleType(f"fake_cms_{settings_type}")
+    sys.modules[module.__name__] = module
+    try:
+        add_plugins(module.__name__, "cms.djangoapp", settings_type)
+        assert module.HONORCODE_PLATFORM == "honorcode_xblock.platform.openedx.OpenEdxPlatform"
+        assert not hasattr(module, "OPEN_EDX_FILTERS_CONFIG") and not hasattr(module, "MIDDLEWARE")
+    finally:
+        del sys.modules[module.__name__]
+
+
+@pytest.mark.parametrize("project_type", ["lms.djangoapp"])
 @pytest.mark.parametrize("settings_type", ["common", "production"])
 def test_plugin_settings_are_merged_without_overriding_the_operator(project_type, settings_type):
     module = types.ModuleType(f"fake_{project_type.replace('.', '_')}_{settings_type}")

@@ -68,6 +68,7 @@ EXCLUDED_XBLOCKS = {
 }
 
 HONORCODE_PLATFORM = "honorcode_xblock.platform.standalone.StandalonePlatform"
+HONORCODE_STANDALONE_WORKBENCH_USERS = True  # the workbench has no sign-in: ?student=<name> is the user
 HONORCODE_STANDALONE_COURSE_KEY = "course-v1:HonorCode+Demo+2026"
 
 LOGGING["loggers"]["workbench.views"] = {"level": "WARNING"}  # noqa: F405

@@ -86,8 +86,14 @@ class Platform(abc.ABC):
         """
 
     @abc.abstractmethod
-    def is_graded_usage(self, usage_id):
-        """Whether the block with usage id ``usage_id`` (a string) sits in a graded subsection; False if unknown."""
+    def is_gradable_usage(self, usage_key):
+        """
+        Whether the block at ``usage_key`` is graded work: a leaf block in a graded subsection.
+
+        Returns:
+            True, False (ungraded, or a container such as a unit or subsection, whose handlers serve navigation and
+            completion), or None when no such block exists.
+        """
 
     @abc.abstractmethod
     def handler_call(self, request):
@@ -95,7 +101,8 @@ class Platform(abc.ABC):
         The XBlock handler call a request makes, or None.
 
         Returns:
-            (course_key, usage_id string, block type), or None when the request does not call a block handler.
+            (course_key, usage_key mapped into that course), or None when the request does not call a block
+            handler or render a block.
         """
 
     @abc.abstractmethod
@@ -105,6 +112,10 @@ class Platform(abc.ABC):
     @abc.abstractmethod
     def accept_query(self, user):
         """Query string (without ``?``) that the accept endpoint needs to identify ``user`` ("" when the session does)."""
+
+    @abc.abstractmethod
+    def previews_as_learner(self, user, course_key):
+        """Whether course staff ``user`` is viewing the course in the role of a learner (so is not exempt)."""
 
     @abc.abstractmethod
     def current_user(self):

@@ -100,48 +100,81 @@ class OpenEdxPlatform(Platform):
         """
         return bool(getattr(block, "graded", False))
 
-    def is_graded_usage(self, usage_id):
+    def is_gradable_usage(self, usage_key):
         """
-        ``xmodule.modulestore.django.modulestore().get_item(usage_key).graded`` (inherited from the subsection).
+        ``xmodule.modulestore.django.modulestore().get_item(usage_key)``: its inherited ``graded`` and whether it has
+        children.
 
         Only asked for learners the gate already withholds from, and never on the render path.
         """
-        from opaque_keys import InvalidKeyError  # pylint: disable=import-outside-toplevel
-        from opaque_keys.edx.keys import UsageKey  # pylint: disable=import-outside-toplevel
         from xmodule.modulestore.django import modulestore  # pylint: disable=import-error,import-outside-toplevel
         from xmodule.modulestore.exceptions import ItemNotFoundError  # pylint: disable=import-error,import-outside-toplevel
 
         try:
-            return bool(modulestore().get_item(UsageKey.from_string(usage_id)).graded)
-        except (InvalidKeyError, ItemNotFoundError):
-            return False
+            block = modulestore().get_item(usage_key)
+        except ItemNotFoundError:
+            return None
+        return bool(getattr(block, "graded", False)) and not getattr(block, "has_children", False)
 
     def handler_call(self, request):
         """
-        The LMS's handler URLs (``lms/urls.py``): ``xblock_handler`` and ``xblock_handler_noauth``, whose
-        kwargs ``course_id``, ``usage_id`` and ``handler`` come from ``COURSE_ID_PATTERN``/``USAGE_ID_PATTERN``
-        and reach ``lms/djangoapps/courseware/block_render.py`` ``handle_xblock_callback``.
+        The LMS URLs that run a block for the requester (``lms/urls.py``): ``xblock_handler`` and ``xblock_view``,
+        whose ``course_id`` and ``usage_id`` come from ``COURSE_ID_PATTERN`` and ``USAGE_ID_PATTERN``.
+
+        The usage key is read as ``lms/djangoapps/courseware/block_render.py`` does
+        (``UsageKey.from_string(unquote_slashes(usage_id)).map_into_course(course_key)``), so the block checked is
+        the block that runs. ``xblock_handler_noauth`` (server-to-server callbacks such as LTI grade passback) is
+        not a learner's call and is left alone.
         """
         from opaque_keys import InvalidKeyError  # pylint: disable=import-outside-toplevel
         from opaque_keys.edx.keys import CourseKey, UsageKey  # pylint: disable=import-outside-toplevel
+        from openedx.core.lib.url_utils import unquote_slashes  # pylint: disable=import-error,import-outside-toplevel
 
         match = getattr(request, "resolver_match", None)
-        if match is None or match.url_name not in ("xblock_handler", "xblock_handler_noauth"):
+        if match is None or match.url_name not in ("xblock_handler", "xblock_view"):
             return None
         kwargs = match.kwargs
-        if not {"course_id", "usage_id", "handler"} <= set(kwargs):
+        if not {"course_id", "usage_id"} <= set(kwargs):
             return None  # Studio's xblock_handler has the same name and other arguments
         try:
             course_key = CourseKey.from_string(kwargs["course_id"])
-            block_type = UsageKey.from_string(kwargs["usage_id"]).block_type
+            usage_key = UsageKey.from_string(unquote_slashes(kwargs["usage_id"])).map_into_course(course_key)
         except InvalidKeyError:
             return None  # the LMS answers 404 itself
-        return course_key, kwargs["usage_id"], block_type
+        return course_key, usage_key
 
     def user_for_request(self, request):
-        """``request.user`` (the session or JWT user the LMS authenticated)."""
+        """
+        ``request.user``, or the user of the request's JWT or OAuth2 bearer token.
+
+        ``lms/djangoapps/courseware/block_render.py`` ``handle_xblock_callback`` authenticates token callers (the
+        mobile apps) inside the view with ``edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication``
+        and then ``openedx.core.lib.api.authentication.BearerAuthenticationAllowInactiveUser``; the gate, which
+        runs before the view, asks the same two in the same order.
+        """
         user = getattr(request, "user", None)
-        return user if user is not None and user.is_authenticated and user.is_active else None
+        if user is not None and user.is_authenticated:
+            return user if user.is_active else None
+        if not request.META.get("HTTP_AUTHORIZATION"):
+            return None
+        from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication  # pylint: disable=import-error,import-outside-toplevel
+        from openedx.core.lib.api.authentication import BearerAuthenticationAllowInactiveUser  # pylint: disable=import-error,import-outside-toplevel
+        from rest_framework.exceptions import APIException  # pylint: disable=import-error,import-outside-toplevel
+
+        for authenticator in (JwtAuthentication(), BearerAuthenticationAllowInactiveUser()):
+            try:
+                found = authenticator.authenticate(request)
+            except APIException:
+                continue
+            if found is not None:
+                return found[0]
+        return None
+
+    def previews_as_learner(self, user, course_key):
+        """``lms.djangoapps.courseware.masquerade.is_masquerading_as_student(user, course_key)`` ("View as Learner")."""
+        from lms.djangoapps.courseware.masquerade import is_masquerading_as_student  # pylint: disable=import-error,import-outside-toplevel
+
+        return bool(is_masquerading_as_student(user, course_key))
 
     def accept_query(self, user):
         """The LMS identifies the learner by the session."""

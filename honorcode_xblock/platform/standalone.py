@@ -105,34 +105,44 @@ class StandalonePlatform(Platform):
             node = node.get_parent() if hasattr(node, "get_parent") else None
         return False
 
-    def is_graded_usage(self, usage_id):
+    def is_gradable_usage(self, usage_key):
         """Load the block from the xblock-sdk workbench (the standalone platform's host) and ask :meth:`is_graded`."""
         from workbench.runtime import WorkbenchRuntime  # pylint: disable=import-outside-toplevel
-        from xblock.exceptions import NoSuchUsage  # pylint: disable=import-outside-toplevel
+        from xblock.exceptions import NoSuchDefinition, NoSuchUsage  # pylint: disable=import-outside-toplevel
 
         try:
-            return self.is_graded(WorkbenchRuntime().get_block(usage_id))
-        except NoSuchUsage:
-            return False
+            block = WorkbenchRuntime().get_block(usage_key)
+        except (NoSuchUsage, NoSuchDefinition):
+            return None
+        return self.is_graded(block) and not getattr(block, "has_children", False)
 
     def handler_call(self, request):
         """The workbench's handler URLs (``workbench/urls.py``: ``handler`` with ``usage_id`` and ``handler_slug``)."""
-        from workbench.runtime import ID_MANAGER  # pylint: disable=import-outside-toplevel
-        from xblock.exceptions import NoSuchDefinition, NoSuchUsage  # pylint: disable=import-outside-toplevel
-
         match = getattr(request, "resolver_match", None)
         if match is None or match.url_name != "handler":
             return None
-        usage_id = match.kwargs.get("usage_id", "")
-        try:
-            block_type = ID_MANAGER.get_block_type(ID_MANAGER.get_definition_id(usage_id))
-        except (NoSuchUsage, NoSuchDefinition):
-            return None  # the workbench answers 404 itself
-        return self.default_course_key(), usage_id, block_type
+        return self.default_course_key(), match.kwargs.get("usage_id", "")
 
     def user_for_request(self, request):
-        """The workbench names its student in the ``student`` query parameter (``workbench/views.py``)."""
+        """
+        ``request.user``; where ``HONORCODE_STANDALONE_WORKBENCH_USERS`` is on (the demo), the student the
+        workbench's ``?student=`` parameter names (``workbench/views.py``), since the workbench has no sign-in.
+        """
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user if user.is_active else None
+        # .. setting_name: HONORCODE_STANDALONE_WORKBENCH_USERS
+        # .. setting_default: False
+        # .. setting_description: On the standalone platform, take the user of a request from the xblock-sdk
+        #   workbench's ``?student=`` parameter, creating the account on first use. For the demo only.
+        # .. setting_warning: Anyone can act as any user when it is on: never turn it on for a real site.
+        if not getattr(settings, "HONORCODE_STANDALONE_WORKBENCH_USERS", False):
+            return None
         return self._user_named(request.GET.get("student", "student_1"))
+
+    def previews_as_learner(self, user, course_key):
+        """The workbench has no "view as learner" mode."""
+        return False
 
     def accept_query(self, user):
         """The workbench has no session: the endpoint is told the student id."""
@@ -144,8 +154,14 @@ class StandalonePlatform(Platform):
         return _parse_course_key(getattr(settings, "HONORCODE_STANDALONE_COURSE_KEY", DEFAULT_COURSE_KEY))
 
     def current_user(self):
-        """The student the current workbench request names (``crum.get_current_request()``), or None."""
-        from crum import get_current_request  # pylint: disable=import-outside-toplevel
+        """
+        The user of the current request (``crum.get_current_request()``, see :meth:`user_for_request`); outside a
+        request, the user ``crum.impersonate`` names, if any.
+        """
+        from crum import get_current_request, get_current_user  # pylint: disable=import-outside-toplevel
 
         request = get_current_request()
-        return self.user_for_request(request) if request is not None else None
+        if request is not None:
+            return self.user_for_request(request)
+        user = get_current_user()
+        return user if user is not None and getattr(user, "is_authenticated", False) else None

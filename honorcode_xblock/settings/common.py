@@ -19,17 +19,18 @@ def merge_filter_steps(config):
     """
     Add the gate's steps to an ``OPEN_EDX_FILTERS_CONFIG`` dict, keeping every step and option already there.
 
-    A filter type the operator configured keeps its ``fail_silently``; one added here fails loudly, so that a broken
-    gate never shows graded content by accident.
+    A filter type the operator configured keeps its ``fail_silently``. One added here is ``fail_silently``: an
+    unexpected error in a step (the database is down) is logged and the page renders, rather than every unit of
+    every course failing; the gate itself falls back from the cache to the database, so a cache outage does not
+    open it.
 
     Returns:
         the same dict, changed in place.
     """
     for filter_type, step in FILTER_STEPS.items():
-        entry = config.setdefault(filter_type, {"fail_silently": False, "pipeline": []})
-        pipeline = entry.setdefault("pipeline", [])
-        if isinstance(pipeline, str):
-            pipeline = entry["pipeline"] = [pipeline]
+        entry = config.setdefault(filter_type, {"fail_silently": True, "pipeline": []})
+        pipeline = entry.get("pipeline") or []
+        pipeline = entry["pipeline"] = [pipeline] if isinstance(pipeline, str) else list(pipeline)
         if step not in pipeline:
             pipeline.append(step)
     return config
@@ -37,10 +38,10 @@ def merge_filter_steps(config):
 
 def plugin_settings(settings):
     """
-    Add the honor code app's settings to an Open edX settings module.
+    Add the honor code app's settings to the LMS's settings: the platform, the gate's filter steps and middleware.
 
     Arguments:
-        settings: the settings module (``lms.envs.common``, ``cms.envs.common`` or a production module).
+        settings: the settings module (``lms.envs.common`` or the production one).
     """
     # .. setting_name: HONORCODE_PLATFORM
     # .. setting_default: 'honorcode_xblock.platform.openedx.OpenEdxPlatform' inside Open edX;
@@ -48,9 +49,19 @@ def plugin_settings(settings):
     # .. setting_description: Dotted path of the class through which the honor code app reaches the platform it
     #   runs in (users, courses, staff roles). Inside the LMS and CMS it is the Open edX platform; the standalone
     #   platform does the same work on the app's own tables (the demo and the tests).
-    if not hasattr(settings, "HONORCODE_PLATFORM"):
-        settings.HONORCODE_PLATFORM = OPENEDX_PLATFORM
+    cms_plugin_settings(settings)
     settings.OPEN_EDX_FILTERS_CONFIG = merge_filter_steps(getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None) or {})
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
     if MIDDLEWARE not in middleware:
         settings.MIDDLEWARE = [*middleware, MIDDLEWARE]
+
+
+def cms_plugin_settings(settings):
+    """
+    The CMS needs the platform setting only: Studio has no learners to gate.
+
+    Arguments:
+        settings: ``cms.envs.common`` or the production one.
+    """
+    if not hasattr(settings, "HONORCODE_PLATFORM"):
+        settings.HONORCODE_PLATFORM = OPENEDX_PLATFORM

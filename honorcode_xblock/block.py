@@ -20,7 +20,7 @@ from xblock.fields import Boolean, Scope, String
 from honorcode_xblock import api
 from honorcode_xblock.exceptions import HonorCodeError, InvalidInput, NoPolicyPublished
 from honorcode_xblock.rendering import format_date as _format_date
-from honorcode_xblock.rendering import render
+from honorcode_xblock.rendering import pledge_html, render
 
 log = logging.getLogger(__name__)
 
@@ -170,8 +170,11 @@ class HonorCodeXBlock(XBlock):
             except NoPolicyPublished as error:
                 context["error"] = str(error)
             else:
-                context.update(view=view, last_updated=_format_date(view.policy.published_at),
-                               confirmation=self._confirmation_text(view.acceptance) if view.acceptance else "")
+                context.update(
+                    view=view,
+                    pledge_html=pledge_html(view, context["dom_id"], show_title=view.policy.title != self.display_name),
+                    confirmation=self._confirmation_text(view.acceptance) if view.acceptance else "",
+                )
                 if view.acceptance is not None and not preview:
                     self._report_completion(user)
             if show_counts or api.is_course_staff(user, course_key):

@@ -27,7 +27,7 @@ from web_fragments.fragment import Fragment
 
 from honorcode_xblock import api
 from honorcode_xblock.exceptions import NoPolicyPublished
-from honorcode_xblock.rendering import format_date, render, static_text
+from honorcode_xblock.rendering import format_date, pledge_html, render, static_text
 
 log = logging.getLogger(__name__)
 _REQUEST_CACHE = "honorcode.filters"
@@ -69,7 +69,7 @@ def placeholder_html(user, course_key, inline_assets=False):
             view = None
         context.update({
             "view": view,
-            "last_updated": format_date(view.policy.published_at) if view else "",
+            "pledge_html": pledge_html(view, dom_id, scroll=True) if view else "",
             "accept_url": api.accept_url(course_key, user),
             "csrf_token": _csrf_token(),
             "next_url": _next_url(),

@@ -28,3 +28,14 @@ def static_text(path):
 def format_date(value):
     """A localized date ("Nov. 25, 2026") for a datetime, in the site's time zone."""
     return formats.date_format(timezone.localtime(value), "DATE_FORMAT") if value else ""
+
+
+def pledge_html(view, dom_id, show_title=True, scroll=False):
+    """
+    The honor code in force, the course's terms and its collaboration permissions (from an ``api.LearnerView``):
+    the part the Honor Code block and the gate's placeholder show alike.
+    """
+    return render("html/pledge.html", {
+        "view": view, "dom_id": dom_id, "show_title": show_title, "scroll": scroll,
+        "last_updated": format_date(view.policy.published_at),
+    })

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from honorcode_xblock import api
 from honorcode_xblock.exceptions import HonorCodeError
-from honorcode_xblock.models import ChangeKind
 
 
 class Command(BaseCommand):
@@ -19,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--file", help="Path of the HTML file holding the new honor code text.")
-        parser.add_argument("--change-kind", choices=ChangeKind.values, default=None,
+        parser.add_argument("--change-kind", choices=api.ChangeKind.values, default=None,
                             help="material (may call for re-acceptance) or minor.")
         parser.add_argument("--summary", default="", help="What changed, shown to learners.")
         parser.add_argument("--title", default="Honor Code")

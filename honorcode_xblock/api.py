@@ -563,6 +563,9 @@ def accept(user, course_key, *, confirmed=False, signature="", block_id="", meth
             user=user, course_key=course_key, policy_version=view.policy, course_terms=terms, method=method,
             defaults={"signature": signature, "accepted_at": timezone.now(), "block_id": str(block_id)[:255]},
         )
+        if created and method == AcceptanceMethod.EXPLICIT:
+            # the learner has just read and accepted the versions in force: earlier change notices are moot
+            Acceptance.objects.mark_notices_shown(Acceptance.objects.pending_notices(user, course_key), timezone.now())
         if created:
             _record(user, "acceptance.created", acceptance, course_key=course_key, after={
                 "user_id": user.pk, "policy_version": view.policy.number, "course_terms": terms.version,
@@ -749,8 +752,17 @@ def _gate_facts(user, course_key):
     if facts is None:
         facts, cacheable = _compute_gate_facts(user, course_key)
         if cacheable:
-            cache.set(key, facts, GATE_CACHE_SECONDS)
+            _quietly(cache.set, key, facts, GATE_CACHE_SECONDS)
     return facts
+
+
+def _quietly(operation, *args):
+    """Run a cache operation; a cache that is down is logged, never an error (the database stays the truth)."""
+    try:
+        return operation(*args)
+    except Exception:  # pylint: disable=broad-except
+        log.warning("Honor code gate: cache unavailable", exc_info=True)
+        return None
 
 
 def _compute_gate_facts(user, course_key):
@@ -787,10 +799,24 @@ def _live_state(facts, user, course_key):
     gated = facts.gate_graded_content and gate_enabled_for(course_key)
     satisfied = facts.accepted
     if gated and not satisfied and facts.staff_exempt and user is not None:
-        platform = get_platform()
-        satisfied = platform.is_course_staff(user, course_key) and not platform.previews_as_learner(user, course_key)
+        satisfied = _is_course_staff_cached(user, course_key) and not get_platform().previews_as_learner(
+            user, course_key)
     return GateState(uses_honor_code=facts.uses_honor_code, gated=gated, satisfied=satisfied,
                      notice_pending=facts.notice_pending)
+
+
+#: How long a learner's course-staff standing is kept in the cache (role changes take effect within it).
+STAFF_CACHE_SECONDS = 300
+
+
+def _is_course_staff_cached(user, course_key):
+    """Whether ``user`` is course staff, from the cache for a few minutes (the platform's role look-up queries)."""
+    key = f"honorcode:gate:v{GATE_SCHEMA}:staff:{course_key}:{user.pk}"
+    cached = _quietly(cache.get, key)
+    if cached is None:
+        cached = bool(is_course_staff(user, course_key))
+        _quietly(cache.set, key, cached, STAFF_CACHE_SECONDS)
+    return cached
 
 
 def _acting_for_themselves(user):
@@ -822,20 +848,23 @@ def _forget_gate_state(user, course_key):
     rows in between must not leave them cached).
     """
     def forget():
-        cache.delete(_gate_cache_key(user, course_key))
         RequestCache(_REQUEST_CACHE_NAMESPACE).delete((course_key, user.pk if user is not None else None))
+        _quietly(lambda: cache.delete(_gate_cache_key(user, course_key)))
     forget()
     transaction.on_commit(forget)
 
 
 def _forget_all_gate_states():
     """Make every cached gate state stale, now and again once the change is committed (a version, settings)."""
-    def forget():
+    def bump():
         try:
             cache.incr(GATE_GENERATION_KEY)
-        except ValueError:
+        except ValueError:  # no generation yet (or evicted): start a new one
             cache.set(GATE_GENERATION_KEY, time.time_ns(), None)
+
+    def forget():
         RequestCache(_REQUEST_CACHE_NAMESPACE).clear()
+        _quietly(bump)
     forget()
     transaction.on_commit(forget)
 
@@ -864,7 +893,8 @@ def change_notice(user, course_key):
     previous = Acceptance.objects.for_user_in_course(user, course_key).filter(
         accepted_at__lt=pending[-1].accepted_at).first()
     policy_changed = previous is None or previous.policy_version_id != newest.policy_version_id
-    versions = {acc.policy_version.number: acc.policy_version for acc in pending}
+    known = previous.policy_version.number if previous is not None else 0
+    versions = {acc.policy_version.number: acc.policy_version for acc in pending if acc.policy_version.number > known}
     return {
         "date": newest.policy_version.published_at if policy_changed else newest.course_terms.created_at,
         "policy_number": newest.policy_version.number,
@@ -943,8 +973,7 @@ def certificate_withheld(user, course_key):
     Whether a certificate must be withheld because the learner never accepted the honor code in a gated course.
 
     A learner who accepted any version explicitly, or who is exempt as course staff, gets the certificate; so does
-    every learner of a course that does not gate. Asking changes nothing (certificates are made by tasks, not by
-    the learner's visits).
+    every learner of a course that does not gate. Asked from a task or by staff, it records nothing for the learner.
     """
     state = gate_state(user, course_key)
     if not state.withhold_graded:

@@ -4,7 +4,9 @@ Test doubles of the edx-platform modules that ``platform/openedx.py`` imports, s
 - ``common.djangoapps.student.auth``: ``has_studio_read_access(user, course_key)`` and
   ``has_studio_write_access(user, course_key)`` (openedx-platform ``common/djangoapps/student/auth.py``).
 - ``openedx.core.lib.url_utils.unquote_slashes`` (openedx-platform ``openedx/core/lib/url_utils.py``).
-- ``lms.djangoapps.courseware.masquerade.is_masquerading_as_student(user, course_key)``.
+- ``lms.djangoapps.courseware.masquerade``: ``MASQUERADE_SETTINGS_KEY`` (the session key of a dict from course
+  keys to ``CourseMasquerade`` objects) and ``is_masquerading_as_student(user, course_key)``, which reads the
+  ``masquerade_settings`` that ``setup_masquerade`` copies from the session onto the user.
 - ``edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication`` and
   ``openedx.core.lib.api.authentication.BearerAuthenticationAllowInactiveUser``: ``authenticate(request)`` returns
   ``(user, token)``, None when the request carries no such token, or raises ``rest_framework.exceptions.
@@ -32,7 +34,6 @@ class FakeOpenEdx:
         self.writers = set()   # (user id, course key) pairs with Studio write access (course authors)
         self.blocks = {}       # usage key -> display name
         self.graded = set()    # usage keys of blocks in graded subsections (``graded`` is inherited)
-        self.learner_previews = set()  # (user id, course key) pairs of staff viewing the course as a learner
         self.tokens = {}  # "JWT <token>" / "Bearer <token>" Authorization headers -> user
 
     def make_staff(self, user, course_key, write=True):
@@ -80,7 +81,14 @@ class FakeOpenEdx:
         bearer = types.ModuleType("openedx.core.lib.api.authentication")
         bearer.BearerAuthenticationAllowInactiveUser = authentication_class("Bearer")
         masquerade = types.ModuleType("lms.djangoapps.courseware.masquerade")
-        masquerade.is_masquerading_as_student = lambda user, course_key: (user.pk, course_key) in self.learner_previews
+        masquerade.MASQUERADE_SETTINGS_KEY = "masquerade_settings"
+
+        def is_masquerading_as_student(user, course_key):
+            """As edx-platform: the role of the user's masquerade settings for the course (set from the session)."""
+            course_masquerade = getattr(user, "masquerade_settings", {}).get(course_key)
+            return getattr(course_masquerade, "role", None) == "student"
+
+        masquerade.is_masquerading_as_student = is_masquerading_as_student
         modulestore_django = types.ModuleType("xmodule.modulestore.django")
         modulestore_django.modulestore = lambda: store
         exceptions = types.ModuleType("xmodule.modulestore.exceptions")

@@ -218,11 +218,40 @@ class TestActingForSomeoneElse:
         with override_settings(HONORCODE_GATE_ENABLED=False):
             assert not api.gate_state(learner, COURSE_KEY).withhold_graded
 
-    def test_a_cache_outage_falls_back_to_the_database(self, learner):
+    def test_a_cache_outage_falls_back_to_the_database_and_breaks_nothing(self, learner):
         from unittest import mock  # pylint: disable=import-outside-toplevel
 
         configure()
         api.accept(learner, COURSE_KEY, confirmed=True)
+        api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
         new_request()
-        with mock.patch("honorcode_xblock.api.cache.get", side_effect=ConnectionError("cache down")):
-            assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+        down = ConnectionError("cache down")
+        with mock.patch.multiple("honorcode_xblock.api.cache", get=mock.DEFAULT, set=mock.DEFAULT, delete=mock.DEFAULT,
+                                 incr=mock.DEFAULT, add=mock.DEFAULT) as broken, impersonate(learner):
+            for operation in broken.values():
+                operation.side_effect = down
+            state = api.gate_state(learner, COURSE_KEY)  # records continued use, which invalidates the cache
+            assert not state.withhold_graded and state.notice_pending
+            api.publish_new_policy(body="<p>v3</p>", change_kind="minor")
+        assert Acceptance.objects.filter(method=AcceptanceMethod.CONTINUED_ACCESS).count() == 1
+
+    def test_invalidation_runs_again_after_commit(self, learner, django_capture_on_commit_callbacks):
+        configure()
+        with django_capture_on_commit_callbacks() as callbacks:
+            api.accept(learner, COURSE_KEY, confirmed=True)
+        assert callbacks, "no invalidation was scheduled for the commit"
+        assert api.gate_state(learner, COURSE_KEY).satisfied
+        with django_capture_on_commit_callbacks(execute=True):
+            api.publish_new_policy(body="<p>v2</p>", change_kind="material")
+        assert api.gate_state(learner, COURSE_KEY).withhold_graded
+
+    def test_an_explicit_acceptance_makes_earlier_notices_moot(self, learner):
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        api.publish_new_policy(body="<p>v2</p>", change_kind="material", change_summary="<p>New</p>")
+        with impersonate(learner):
+            assert api.gate_state(learner, COURSE_KEY).notice_pending
+            api.accept(learner, COURSE_KEY, confirmed=True)
+            new_request()
+            assert not api.gate_state(learner, COURSE_KEY).notice_pending
+            assert api.change_notice(learner, COURSE_KEY) is None

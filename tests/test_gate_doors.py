@@ -128,9 +128,11 @@ class TestOpenEdxHandlerUrls:
     """``lms/urls.py``: ``xblock_handler`` with ``course_id``, ``usage_id``, ``handler`` (COURSE_ID_PATTERN etc.)."""
 
     @staticmethod
-    def request(url_name, **kwargs):
+    def request(url_name, user=None, **kwargs):
         request = RequestFactory().post("/")
         request.resolver_match = SimpleNamespace(url_name=url_name, kwargs=kwargs)
+        request.user = user or AnonymousUser()
+        request.session = {}
         return request
 
     def test_lms_handler_calls_are_recognised(self, openedx):
@@ -146,6 +148,7 @@ class TestOpenEdxHandlerUrls:
         assert call == (COURSE_KEY, COURSE_KEY.make_usage_key("problem", "q1"))
 
     @pytest.mark.parametrize("url_name, kwargs", [
+        ("xblock_handler", {"course_id": "course-v1:a+b+c", "usage_id": "lb:Org:lib:problem:p1", "handler": "x"}),
         ("xblock_handler", {"usage_key_string": "block-v1:a+b+c+type@problem+block@q"}),  # Studio's CRUD view
         ("render_xblock", {"usage_key_string": "block-v1:a+b+c+type@problem+block@q"}),
         ("xblock_handler", {"course_id": "bad", "usage_id": "bad", "handler": "x"}),
@@ -178,13 +181,20 @@ class TestOpenEdxGate:
         with django_assert_num_queries(0):
             assert not api.gate_state(learner, COURSE_KEY).withhold_graded
 
-    def test_staff_viewing_as_a_learner_are_not_exempt(self, gated, openedx):
-        assert not api.gate_state(gated, COURSE_KEY).withhold_graded
-        openedx.learner_previews.add((gated.pk, COURSE_KEY))
+    def test_staff_viewing_as_a_learner_are_not_exempt_even_before_the_view_set_up_the_masquerade(
+            self, gated, openedx):
+        from crum import set_current_request  # pylint: disable=import-outside-toplevel
         from edx_django_utils.cache import RequestCache  # pylint: disable=import-outside-toplevel
 
-        RequestCache.clear_all_namespaces()
-        assert api.gate_state(gated, COURSE_KEY).withhold_graded
+        assert not api.gate_state(gated, COURSE_KEY).withhold_graded
+        request = TestOpenEdxHandlerUrls.request("xblock_handler", user=gated)
+        request.session["masquerade_settings"] = {COURSE_KEY: SimpleNamespace(role="student")}
+        set_current_request(request)
+        try:
+            RequestCache.clear_all_namespaces()
+            assert api.gate_state(get_user_model().objects.get(pk=gated.pk), COURSE_KEY).withhold_graded
+        finally:
+            set_current_request(None)
 
     @pytest.mark.parametrize("header, accepted, status", [
         ("JWT learner-token", True, None),       # the mobile app's learner who accepted: through
@@ -202,17 +212,30 @@ class TestOpenEdxGate:
             api.accept(learner, COURSE_KEY, confirmed=True)
         request = TestOpenEdxHandlerUrls.request("xblock_handler", course_id=str(COURSE_KEY), usage_id=str(usage),
                                                  handler="xmodule_handler")
-        request.user = AnonymousUser()
         request.META["HTTP_AUTHORIZATION"] = header
         refusal = api.handler_refusal(request)
         assert (refusal is None) == (status is None)
 
-    def test_ungraded_blocks_and_containers_stay_open_unknown_blocks_do_not(self, gated, openedx, learner):
-        request = TestOpenEdxHandlerUrls.request
+    def test_ungraded_blocks_and_structure_stay_open_graded_and_unknown_blocks_do_not(self, gated, openedx,
+                                                                                       learner):
         page = COURSE_KEY.make_usage_key("html", "intro")
         openedx.blocks[page] = "Intro"
+        builder = COURSE_KEY.make_usage_key("problem-builder", "pb")  # a graded container that grades itself
+        openedx.blocks[builder] = "Mentoring"
+        openedx.graded.add(builder)
+        unit = COURSE_KEY.make_usage_key("vertical", "quiz-unit")  # completion and navigation calls
         ghost = COURSE_KEY.make_usage_key("problem", "ghost")
-        for usage, refused in ((page, False), (ghost, True)):
-            call = request("xblock_handler", course_id=str(COURSE_KEY), usage_id=str(usage), handler="x")
-            call.user = learner
-            assert (api.handler_refusal(call) is not None) is refused
+        for usage, refused in ((page, False), (unit, False), (builder, True), (ghost, True)):
+            call = TestOpenEdxHandlerUrls.request("xblock_handler", user=learner, course_id=str(COURSE_KEY),
+                                                  usage_id=str(usage), handler="x")
+            assert (api.handler_refusal(call) is not None) is refused, usage
+
+    def test_no_auth_handlers_are_gated_for_signed_in_learners_only(self, gated, openedx, learner):
+        usage = COURSE_KEY.make_usage_key("problem", "q1")
+        openedx.blocks[usage] = "Question"
+        openedx.graded.add(usage)
+        kwargs = {"course_id": str(COURSE_KEY), "usage_id": str(usage), "handler": "xmodule_handler"}
+        signed_in = TestOpenEdxHandlerUrls.request("xblock_handler_noauth", user=learner, **kwargs)
+        assert api.handler_refusal(signed_in) is not None
+        callback = TestOpenEdxHandlerUrls.request("xblock_handler_noauth", **kwargs)
+        assert api.handler_refusal(callback) is None

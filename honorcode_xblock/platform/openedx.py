@@ -100,47 +100,57 @@ class OpenEdxPlatform(Platform):
         """
         return bool(getattr(block, "graded", False))
 
+    #: Block types that structure a course: their handlers serve navigation and completion, not graded work.
+    STRUCTURAL_TYPES = frozenset({"course", "chapter", "sequential", "vertical"})
+
     def is_gradable_usage(self, usage_key):
         """
-        ``xmodule.modulestore.django.modulestore().get_item(usage_key)``: its inherited ``graded`` and whether it has
-        children.
+        ``xmodule.modulestore.django.modulestore().get_item(usage_key)``: its inherited ``graded``, unless it is a
+        course, chapter, subsection or unit.
 
         Only asked for learners the gate already withholds from, and never on the render path.
         """
         from xmodule.modulestore.django import modulestore  # pylint: disable=import-error,import-outside-toplevel
         from xmodule.modulestore.exceptions import ItemNotFoundError  # pylint: disable=import-error,import-outside-toplevel
 
+        if usage_key.block_type in self.STRUCTURAL_TYPES:
+            return False
         try:
             block = modulestore().get_item(usage_key)
         except ItemNotFoundError:
             return None
-        return bool(getattr(block, "graded", False)) and not getattr(block, "has_children", False)
+        return bool(getattr(block, "graded", False))
 
     def handler_call(self, request):
         """
-        The LMS URLs that run a block for the requester (``lms/urls.py``): ``xblock_handler`` and ``xblock_view``,
-        whose ``course_id`` and ``usage_id`` come from ``COURSE_ID_PATTERN`` and ``USAGE_ID_PATTERN``.
+        The LMS URLs that run a block for the requester (``lms/urls.py``): ``xblock_handler``, ``xblock_view`` and,
+        for a signed-in requester, ``xblock_handler_noauth`` (it still runs the block for ``request.user``; for an
+        anonymous caller, such as an LTI grade passback, it is a server-to-server callback and is left alone). Their
+        ``course_id`` and ``usage_id`` come from ``COURSE_ID_PATTERN`` and ``USAGE_ID_PATTERN``.
 
-        The usage key is read as ``lms/djangoapps/courseware/block_render.py`` does
-        (``UsageKey.from_string(unquote_slashes(usage_id)).map_into_course(course_key)``), so the block checked is
-        the block that runs. ``xblock_handler_noauth`` (server-to-server callbacks such as LTI grade passback) is
-        not a learner's call and is left alone.
+        The usage key is read as ``lms/djangoapps/courseware/block_render.py`` does: ``UsageKey.from_string(
+        unquote_slashes(usage_id))``, the block an aside wraps, then ``map_into_course(course_key)``, so the block
+        checked is the block that runs.
         """
         from opaque_keys import InvalidKeyError  # pylint: disable=import-outside-toplevel
         from opaque_keys.edx.keys import CourseKey, UsageKey  # pylint: disable=import-outside-toplevel
         from openedx.core.lib.url_utils import unquote_slashes  # pylint: disable=import-error,import-outside-toplevel
 
         match = getattr(request, "resolver_match", None)
-        if match is None or match.url_name not in ("xblock_handler", "xblock_view"):
+        if match is None or match.url_name not in ("xblock_handler", "xblock_view", "xblock_handler_noauth"):
+            return None
+        if match.url_name == "xblock_handler_noauth" and not getattr(request.user, "is_authenticated", False):
             return None
         kwargs = match.kwargs
         if not {"course_id", "usage_id"} <= set(kwargs):
             return None  # Studio's xblock_handler has the same name and other arguments
         try:
             course_key = CourseKey.from_string(kwargs["course_id"])
-            usage_key = UsageKey.from_string(unquote_slashes(kwargs["usage_id"])).map_into_course(course_key)
-        except InvalidKeyError:
-            return None  # the LMS answers 404 itself
+            usage_key = UsageKey.from_string(unquote_slashes(kwargs["usage_id"]))
+            usage_key = getattr(usage_key, "usage_key", usage_key)  # an aside's key wraps its block's
+            usage_key = usage_key.map_into_course(course_key)
+        except (InvalidKeyError, ValueError):
+            return None  # not a course block (a library's, a malformed key): the LMS answers itself
         return course_key, usage_key
 
     def user_for_request(self, request):
@@ -171,9 +181,22 @@ class OpenEdxPlatform(Platform):
         return None
 
     def previews_as_learner(self, user, course_key):
-        """``lms.djangoapps.courseware.masquerade.is_masquerading_as_student(user, course_key)`` ("View as Learner")."""
-        from lms.djangoapps.courseware.masquerade import is_masquerading_as_student  # pylint: disable=import-error,import-outside-toplevel
+        """
+        ``lms.djangoapps.courseware.masquerade.is_masquerading_as_student(user, course_key)`` ("View as Learner").
 
+        Before the courseware view has run ``setup_masquerade`` (as in the handler middleware), the user has no
+        ``masquerade_settings`` yet: they are taken from the session as ``setup_masquerade`` does
+        (``request.session.get(MASQUERADE_SETTINGS_KEY, {})``).
+        """
+        from crum import get_current_request  # pylint: disable=import-outside-toplevel
+        from lms.djangoapps.courseware.masquerade import (  # pylint: disable=import-error,import-outside-toplevel
+            MASQUERADE_SETTINGS_KEY,
+            is_masquerading_as_student,
+        )
+
+        request = get_current_request()
+        if not hasattr(user, "masquerade_settings") and request is not None and hasattr(request, "session"):
+            user.masquerade_settings = request.session.get(MASQUERADE_SETTINGS_KEY, {})
         return bool(is_masquerading_as_student(user, course_key))
 
     def accept_query(self, user):

@@ -106,7 +106,10 @@ class StandalonePlatform(Platform):
         return False
 
     def is_gradable_usage(self, usage_key):
-        """Load the block from the xblock-sdk workbench (the standalone platform's host) and ask :meth:`is_graded`."""
+        """
+        Load the block from the xblock-sdk workbench (the standalone platform's host) and ask :meth:`is_graded`;
+        containers that keep no score of their own (units, subsections) are structure, not graded work.
+        """
         from workbench.runtime import WorkbenchRuntime  # pylint: disable=import-outside-toplevel
         from xblock.exceptions import NoSuchDefinition, NoSuchUsage  # pylint: disable=import-outside-toplevel
 
@@ -114,7 +117,7 @@ class StandalonePlatform(Platform):
             block = WorkbenchRuntime().get_block(usage_key)
         except (NoSuchUsage, NoSuchDefinition):
             return None
-        return self.is_graded(block) and not getattr(block, "has_children", False)
+        return self.is_graded(block) and (getattr(block, "has_score", False) or not getattr(block, "has_children", False))
 
     def handler_call(self, request):
         """The workbench's handler URLs (``workbench/urls.py``: ``handler`` with ``usage_id`` and ``handler_slug``)."""

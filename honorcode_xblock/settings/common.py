@@ -8,6 +8,14 @@ OPENEDX_PLATFORM = "honorcode_xblock.platform.openedx.OpenEdxPlatform"
 MIDDLEWARE = "honorcode_xblock.middleware.HandlerGateMiddleware"
 
 #: The openedx-filters pipeline steps of the gate, by filter type.
+#: A filter type the plugin adds is ``fail_silently`` for rendering (an unexpected error must not break every unit
+#: of every course) and not for certificates (an error fails the certificate task, which is retried, rather than
+#: issuing a certificate the gate would have withheld).
+FAIL_SILENTLY = {
+    "org.openedx.learning.xblock.render.started.v1": True,
+    "org.openedx.learning.vertical_block_child.render.started.v1": True,
+    "org.openedx.learning.certificate.creation.requested.v1": False,
+}
 FILTER_STEPS = {
     "org.openedx.learning.xblock.render.started.v1": "honorcode_xblock.filters.WithholdGradedUnit",
     "org.openedx.learning.vertical_block_child.render.started.v1": "honorcode_xblock.filters.WithholdGradedChild",
@@ -19,16 +27,14 @@ def merge_filter_steps(config):
     """
     Add the gate's steps to an ``OPEN_EDX_FILTERS_CONFIG`` dict, keeping every step and option already there.
 
-    A filter type the operator configured keeps its ``fail_silently``. One added here is ``fail_silently``: an
-    unexpected error in a step (the database is down) is logged and the page renders, rather than every unit of
-    every course failing; the gate itself falls back from the cache to the database, so a cache outage does not
-    open it.
+    A filter type the operator configured keeps its ``fail_silently``; one added here takes ``FAIL_SILENTLY``'s. The
+    gate itself falls back from the cache to the database, so a cache outage does not open it.
 
     Returns:
         the same dict, changed in place.
     """
     for filter_type, step in FILTER_STEPS.items():
-        entry = config.setdefault(filter_type, {"fail_silently": True, "pipeline": []})
+        entry = config.setdefault(filter_type, {"fail_silently": FAIL_SILENTLY[filter_type], "pipeline": []})
         pipeline = entry.get("pipeline") or []
         pipeline = entry["pipeline"] = [pipeline] if isinstance(pipeline, str) else list(pipeline)
         if step not in pipeline:

@@ -74,9 +74,25 @@ def is_masquerading(user):
     return get_platform().is_masquerading(user)
 
 
+#: How long a user's course-staff standing is kept in the cache (role changes take effect within it).
+STAFF_CACHE_SECONDS = 300
+
+
 def is_course_staff(user, course_key):
-    """Whether ``user`` is on the course team (or global staff)."""
-    return user is not None and get_platform().is_course_staff(user, course_key)
+    """
+    Whether ``user`` is on the course team (or global staff).
+
+    The platform's answer costs role queries; it is kept in Django's cache for a few minutes, since both the block
+    (the staff's counts) and the gate (the staff exemption) ask on every render.
+    """
+    if user is None:
+        return False
+    key = f"honorcode:staff:{course_key}:{user.pk}"
+    cached = _quietly(cache.get, key)
+    if cached is None:
+        cached = bool(get_platform().is_course_staff(user, course_key))
+        _quietly(cache.set, key, cached, STAFF_CACHE_SECONDS)
+    return cached
 
 
 def can_edit_course(user, course_key):
@@ -799,24 +815,9 @@ def _live_state(facts, user, course_key):
     gated = facts.gate_graded_content and gate_enabled_for(course_key)
     satisfied = facts.accepted
     if gated and not satisfied and facts.staff_exempt and user is not None:
-        satisfied = _is_course_staff_cached(user, course_key) and not get_platform().previews_as_learner(
-            user, course_key)
+        satisfied = is_course_staff(user, course_key) and not get_platform().previews_as_learner(user, course_key)
     return GateState(uses_honor_code=facts.uses_honor_code, gated=gated, satisfied=satisfied,
                      notice_pending=facts.notice_pending)
-
-
-#: How long a learner's course-staff standing is kept in the cache (role changes take effect within it).
-STAFF_CACHE_SECONDS = 300
-
-
-def _is_course_staff_cached(user, course_key):
-    """Whether ``user`` is course staff, from the cache for a few minutes (the platform's role look-up queries)."""
-    key = f"honorcode:gate:v{GATE_SCHEMA}:staff:{course_key}:{user.pk}"
-    cached = _quietly(cache.get, key)
-    if cached is None:
-        cached = bool(is_course_staff(user, course_key))
-        _quietly(cache.set, key, cached, STAFF_CACHE_SECONDS)
-    return cached
 
 
 def _acting_for_themselves(user):
@@ -951,21 +952,13 @@ def handler_refusal(request):
     if call is None:
         return None
     course_key, usage_key = call
-    if _block_type(usage_key) == "honorcode":
+    if platform.block_type(usage_key) == "honorcode":
         return None
     if not gate_state(platform.user_for_request(request), course_key).withhold_graded:
         return None
     if platform.is_gradable_usage(usage_key) is False:
         return None
     return _("Accept the honor code of this course before you submit graded work.")
-
-
-def _block_type(usage_key):
-    block_type = getattr(usage_key, "block_type", None)
-    if block_type is None:  # the workbench's usage ids are strings: <scenario>.<block type>.d<n>.u<n>
-        parts = str(usage_key).rsplit(".", 3)
-        block_type = parts[1] if len(parts) == 4 else ""
-    return block_type
 
 
 def certificate_withheld(user, course_key):

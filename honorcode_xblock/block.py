@@ -215,7 +215,22 @@ class HonorCodeXBlock(XBlock):
         course_key = api.course_key_for_block(self)
         if course_key is not None:
             values.update(api.studio_values(course_key) or {})
-        context = {"dom_id": self._dom_id(), "fields": values, "modes": self.fields["acceptance_mode"].values}
+        switches = [
+            ("gate_graded_content", _("Gate graded content until learners accept"), _(
+                "When on, learners cannot see or submit graded content in this course until they have accepted the "
+                "honor code.")),
+            ("staff_exempt", _("Course staff are exempt from the gate"), ""),
+            ("reaccept_after_material_change", _("Ask for a new acceptance after a material change"), _(
+                "When the site publishes a material change, graded content stays gated until learners accept the "
+                "new version. After a minor change learners are only told of it.")),
+        ]
+        context = {
+            "dom_id": self._dom_id(),
+            "fields": values,
+            "modes": self.fields["acceptance_mode"].values,
+            "switches": [{"name": name, "label": label, "help": help_text, "checked": values[name]}
+                         for name, label, help_text in switches],
+        }
         return self._fragment("html/studio_view.html", context, "js/studio.js", "HonorCodeStudio", {
             "messages": {
                 "saving": _("Saving…"),

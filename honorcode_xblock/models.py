@@ -317,10 +317,6 @@ class AcceptanceQuerySet(models.QuerySet):
             "policy_version", "course_terms",
         ).order_by("-accepted_at", "-pk")
 
-    def latest_of_version(self, user, course_key, policy_version):
-        """The learner's newest acceptance of ``policy_version`` in the course, or None."""
-        return self.for_user_in_course(user, course_key).filter(policy_version=policy_version).first()
-
     def pending_notices(self, user, course_key):
         """The learner's continued-use acceptances whose change notice has not been shown yet, newest first."""
         return list(self.for_user_in_course(user, course_key).filter(

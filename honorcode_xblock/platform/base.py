@@ -106,6 +106,10 @@ class Platform(abc.ABC):
         """
 
     @abc.abstractmethod
+    def block_type(self, usage_key):
+        """The block type of the usage key :meth:`handler_call` returned ("" when it names no block)."""
+
+    @abc.abstractmethod
     def user_for_request(self, request):
         """The user a request acts for, or None for an anonymous visitor."""
 

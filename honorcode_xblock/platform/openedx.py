@@ -153,6 +153,10 @@ class OpenEdxPlatform(Platform):
             return None  # not a course block (a library's, a malformed key): the LMS answers itself
         return course_key, usage_key
 
+    def block_type(self, usage_key):
+        """``UsageKey.block_type`` (opaque-keys)."""
+        return usage_key.block_type
+
     def user_for_request(self, request):
         """
         ``request.user``, or the user of the request's JWT or OAuth2 bearer token.

@@ -126,6 +126,16 @@ class StandalonePlatform(Platform):
             return None
         return self.default_course_key(), match.kwargs.get("usage_id", "")
 
+    def block_type(self, usage_key):
+        """The workbench's own record of the usage's definition (``workbench/runtime.py`` ``ScenarioIdManager``)."""
+        from workbench.runtime import ID_MANAGER  # pylint: disable=import-outside-toplevel
+        from xblock.exceptions import NoSuchDefinition, NoSuchUsage  # pylint: disable=import-outside-toplevel
+
+        try:
+            return ID_MANAGER.get_block_type(ID_MANAGER.get_definition_id(usage_key))
+        except (NoSuchUsage, NoSuchDefinition):
+            return ""
+
     def user_for_request(self, request):
         """
         ``request.user``; where ``HONORCODE_STANDALONE_WORKBENCH_USERS`` is on (the demo), the student the

@@ -11,7 +11,16 @@ from django.utils.translation import ngettext
 
 from honorcode_xblock import api
 from honorcode_xblock.exceptions import HonorCodeError, InvalidInput
-from honorcode_xblock.models import Acceptance, AuditEvent, CourseSettings, CourseTerms, PolicyVersion
+from honorcode_xblock.models import (
+    Acceptance,
+    AuditEvent,
+    Case,
+    CourseSettings,
+    CourseTerms,
+    Determination,
+    PolicyVersion,
+    Sanction,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -133,6 +142,47 @@ class AcceptanceAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["occurred_at", "action", "actor", "course_key", "object_type", "object_id"]
+    """The hash-chained audit trail: append-only, never edited here (``verify_honor_code_audit`` checks it)."""
+
+    list_display = ["occurred_at", "action", "actor", "course_key", "object_type", "object_id", "sequence"]
     list_filter = ["action"]
     search_fields = ["course_key", "object_id"]
+
+
+class SanctionInline(admin.TabularInline):
+    """A determination's sanctions, read-only (staff act on them from the case page)."""
+
+    model = Sanction
+    extra = 0
+    can_delete = False
+    fields = ["user", "kind", "state", "attempts", "last_error", "applied_at", "reverted_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    """Cases, read-only: course staff work on them from the case pages (``/honorcode/courses/<course>/cases/``)."""
+
+    list_display = ["pk", "course_key", "status", "commitment", "opened_at", "reporter"]
+    list_filter = ["status", "commitment"]
+    search_fields = ["course_key", "respondent_links__user__username"]
+    list_select_related = ["reporter"]
+
+
+@admin.register(Determination)
+class DeterminationAdmin(ReadOnlyAdmin):
+    list_display = ["case", "sequence", "finding", "decided_by", "decided_at"]
+    list_filter = ["finding"]
+    inlines = [SanctionInline]
+
+
+@admin.register(Sanction)
+class SanctionAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "user", "course_key", "kind", "state", "attempts", "applied_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["user__username", "course_key"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]

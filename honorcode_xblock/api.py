@@ -5,19 +5,24 @@ It resolves users and courses through the platform layer, checks permissions and
 transaction, and records an audit event for it. Rules live in :mod:`honorcode_xblock.policy`; records and their
 queries in :mod:`honorcode_xblock.models`.
 """
+import hashlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from importlib import resources
 
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q as models_q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import UsageKey
 
-from honorcode_xblock import policy
+from honorcode_xblock import audit, events, notices, policy, sanctions, signals
 from honorcode_xblock.exceptions import (
     Conflict,
     HonorCodeError,
@@ -32,10 +37,21 @@ from honorcode_xblock.models import (
     AcceptanceMethod,
     AcceptanceMode,
     AuditEvent,
+    Case,
+    CaseRespondent,
+    CaseStatus,
     ChangeKind,
+    Commitment,
     CourseSettings,
     CourseTerms,
+    Determination,
+    Evidence,
+    Finding,
+    Notice,
     PolicyVersion,
+    Sanction,
+    SanctionKind,
+    SanctionState,
 )
 from honorcode_xblock.platform import get_platform
 from honorcode_xblock.sanitize import clean_html
@@ -587,6 +603,12 @@ def accept(user, course_key, *, confirmed=False, signature="", block_id="", meth
                 "user_id": user.pk, "policy_version": view.policy.number, "course_terms": terms.version,
                 "method": method,
             })
+            transaction.on_commit(lambda: _send_event(events.HONOR_CODE_ACCEPTANCE_CREATED, acceptance=(
+                events.AcceptanceData(
+                    user_id=user.pk, course_key=course_key, policy_version=view.policy.number,
+                    terms_version=terms.version, method=str(method), accepted_at=acceptance.accepted_at,
+                )
+            )))
     if created:
         _forget_gate_state(user, course_key)
     return acceptance, created
@@ -659,33 +681,46 @@ def acceptance_counts(course_key):
 
 def retire_user(user):
     """
-    Remove a retired learner's personal data from the app: the full names typed as signatures are blanked.
+    Remove a retired learner's personal data from the app, keeping counts and outcomes.
 
-    The acceptances themselves stay (who accepted which version, when) as the record the honor code relies on.
+    - The full names the learner typed as signatures are blanked; the acceptances stay (who accepted which version,
+      when) as the record the honor code relies on.
+    - In every case about the learner, the description, the evidence texts and files, and the determinations'
+      rationales are replaced by a redaction mark (evidence files are deleted from storage). The cases, their
+      evidence rows, determinations and sanctions stay, so counts and outcomes are unchanged.
 
     Returns:
-        the number of acceptances redacted.
+        dict with the numbers of acceptances, cases and evidence items redacted.
     """
+    now = timezone.now()
     with transaction.atomic():
         redacted = Acceptance.objects.redact_signatures(user)
-        if redacted:
-            AuditEvent.objects.create(action="user.retired", object_type="user", object_id=str(user.pk),
-                                      after={"acceptances_redacted": redacted})
-    return redacted
+        case_ids = list(Case.objects.about(user).filter(redacted_at__isnull=True).values_list("pk", flat=True))
+        evidence = list(Evidence.objects.filter(case_id__in=case_ids, redacted_at__isnull=True))
+        for item in evidence:
+            if item.file:
+                item.file.delete(save=False)
+        Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
+            text=REDACTED, file="", filename="", redacted_at=now)
+        Determination.objects.filter(case_id__in=case_ids).update(rationale=REDACTED)
+        Case.objects.filter(pk__in=case_ids).update(description=REDACTED, redacted_at=now)
+        counts = {"acceptances": redacted, "cases": len(case_ids), "evidence": len(evidence)}
+        if redacted or case_ids:
+            audit.append(actor=None, action="user.retired", object_type="user", object_id=user.pk, after=counts)
+    return counts
+
+
+#: What replaces a retired learner's personal data in cases.
+REDACTED = "[redacted: learner retired]"
 
 
 # --- audit ------------------------------------------------------------------------------------------------------
 
 def _record(actor, action, obj, *, course_key=None, before=None, after=None):
-    """Append one audit event (inside the caller's transaction)."""
-    AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        course_key=course_key,
-        object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
-        before=before,
-        after=after,
+    """Append one audit event to the course's hash chain (inside the caller's transaction)."""
+    return audit.append(
+        actor=actor, action=action, object_type=obj._meta.model_name, object_id=obj.pk, course_key=course_key,
+        before=before, after=after,
     )
 
 
@@ -987,3 +1022,818 @@ def accept_url(course_key, user):
     url = reverse("honorcode:accept", kwargs={"course_id": str(course_key)})
     query = get_platform().accept_query(user)
     return f"{url}?{query}" if query else url
+
+
+# --- events -----------------------------------------------------------------------------------------------------
+
+def _send_event(signal, **data):
+    """Send an openedx-events signal; a receiver's failure is logged, never the caller's failure."""
+    try:
+        signal.send_event(**data)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Sending %s failed", signal.event_type)
+
+
+# --- violations: who may do what ----------------------------------------------------------------------------------
+
+def is_global_staff(user):
+    """Whether ``user`` is global staff (publishes policy versions, terminates accounts)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active
+                and get_platform().is_global_staff(user))
+
+
+def _require_signed_in(user):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise NotPermitted(_("Sign in first."))
+
+
+def require_course_staff(user, course_key):
+    """
+    Refuse anyone who is not on the course team of ``course_key`` (or global staff).
+
+    Raises:
+        NotPermitted
+    """
+    _require_signed_in(user)
+    if not is_course_staff(user, course_key):
+        raise NotPermitted(_("Only the course team of {course} can do this.").format(course=course_key))
+
+
+def require_global_staff(user):
+    """Refuse anyone who is not global staff (``NotPermitted``)."""
+    _require_signed_in(user)
+    if not is_global_staff(user):
+        raise NotPermitted(_("Only global staff can do this."))
+
+
+# --- violations: cases ------------------------------------------------------------------------------------------
+
+#: Longest description, evidence text or rationale accepted, in characters.
+MAX_TEXT_LENGTH = 20000
+#: Most respondents in one case.
+MAX_RESPONDENTS = 50
+#: How a case may move by an explicit status change (a determination moves it to "determined").
+CASE_TRANSITIONS = {
+    CaseStatus.OPEN: {CaseStatus.UNDER_REVIEW, CaseStatus.CLOSED},
+    CaseStatus.UNDER_REVIEW: {CaseStatus.OPEN, CaseStatus.CLOSED},
+    CaseStatus.DETERMINED: {CaseStatus.CLOSED, CaseStatus.UNDER_REVIEW},
+    CaseStatus.CLOSED: {CaseStatus.UNDER_REVIEW},
+}
+
+
+def _text(errors, name, value, *, required=True, label=""):
+    value = value.strip() if isinstance(value, str) else ""
+    if required and not value:
+        errors[name] = [_("{label} is required.").format(label=label or name)]
+    elif len(value) > MAX_TEXT_LENGTH:
+        errors[name] = [_("{label} is longer than {limit} characters.").format(label=label or name,
+                                                                                limit=MAX_TEXT_LENGTH)]
+    return value
+
+
+def _case_snapshot(case, respondent_ids=None):
+    """How the audit trail records a case: ids, choices and a digest of the description (never the text)."""
+    return {
+        "status": case.status,
+        "commitment": case.commitment,
+        "usage_key": case.usage_key,
+        "respondents": sorted(respondent_ids if respondent_ids is not None else
+                              case.respondent_links.values_list("user_id", flat=True)),
+        "policy_version": case.policy_version.number,
+        "conduct_at": case.conduct_at.isoformat(),
+        "description": audit.text_summary(case.description),
+    }
+
+
+def open_case(actor, course_key, *, respondents, commitment, description, usage_key="", conduct_at=None):
+    """
+    Record a suspected violation of the honor code in a course.
+
+    Arguments:
+        actor: the course staff member reporting it.
+        respondents: usernames (or users) of the learners concerned; several accounts of one person are one case.
+        commitment (str): a ``Commitment`` value.
+        description (str): what happened.
+        usage_key (str): the assignment, if any (a block of the course).
+        conduct_at (datetime or None): when it happened (default now); chooses the policy version in force.
+
+    Returns:
+        the new ``Case``.
+    Raises:
+        NotPermitted, InvalidInput.
+    """
+    require_course_staff(actor, course_key)
+    errors = {}
+    platform = get_platform()
+    users = _respondent_users(errors, respondents, platform)
+    if commitment not in Commitment.values:
+        errors["commitment"] = [_("Choose one of the four commitments.")]
+    description = _text(errors, "description", description, label=_("A description"))
+    usage_key = usage_key.strip() if isinstance(usage_key, str) else ""
+    if usage_key and platform.assignment_name_in_course(course_key, usage_key) is None:
+        errors["usage_key"] = [_("{key} is not a block of this course.").format(key=usage_key)]
+    now = timezone.now()
+    conduct_at = conduct_at or now
+    if timezone.is_naive(conduct_at):
+        errors["conduct_at"] = [_("Give the time of the conduct with its time zone.")]
+    elif conduct_at > now:
+        errors["conduct_at"] = [_("The conduct cannot have happened in the future.")]
+    in_force = policy_in_force_at(conduct_at) if "conduct_at" not in errors else None
+    if in_force is None and "conduct_at" not in errors:
+        errors["conduct_at"] = [_("No honor code version was in force at that time.")]
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        case = Case.objects.create(
+            course_key=course_key, commitment=commitment, usage_key=usage_key, description=description,
+            reporter=actor, conduct_at=conduct_at, policy_version=in_force, opened_at=now, updated_at=now,
+        )
+        CaseRespondent.objects.bulk_create([CaseRespondent(case=case, user=user) for user in users])
+        _record(actor, "case.opened", case, course_key=course_key,
+                after=_case_snapshot(case, [user.pk for user in users]))
+    return case
+
+
+def _respondent_users(errors, respondents, platform):
+    if isinstance(respondents, str):
+        respondents = [part for part in respondents.replace(",", " ").split() if part]
+    respondents = list(respondents or [])
+    if not respondents:
+        errors["respondents"] = [_("Name at least one learner.")]
+        return []
+    if len(respondents) > MAX_RESPONDENTS:
+        errors["respondents"] = [_("A case can name at most {limit} learners.").format(limit=MAX_RESPONDENTS)]
+        return []
+    users, unknown = {}, []
+    for entry in respondents:
+        user = entry if hasattr(entry, "pk") else platform.find_user(str(entry).strip())
+        if user is None:
+            unknown.append(str(entry))
+        else:
+            users[user.pk] = user
+    if unknown:
+        errors["respondents"] = [_("No such user: {names}.").format(names=", ".join(unknown[:10]))]
+    return list(users.values())
+
+
+def _case_for_staff(actor, case_id, *, lock=False):
+    """The case with id ``case_id`` if ``actor`` is on its course team (404 for a case that does not exist)."""
+    _require_signed_in(actor)
+    try:
+        case = Case.objects.locked(case_id) if lock else Case.objects.select_related("policy_version").get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_("There is no case {case_id}.").format(case_id=case_id)) from error
+    require_course_staff(actor, case.course_key)
+    return case
+
+
+def list_cases(actor, course_key, *, status="", commitment="", respondent=""):
+    """
+    A course's cases, newest first, filtered by status, commitment and respondent username (each optional).
+
+    Raises:
+        NotPermitted, InvalidInput (an unknown status or commitment).
+    """
+    require_course_staff(actor, course_key)
+    errors = {}
+    if status and status not in CaseStatus.values:
+        errors["status"] = [_("Unknown status {value}.").format(value=status)]
+    if commitment and commitment not in Commitment.values:
+        errors["commitment"] = [_("Unknown commitment {value}.").format(value=commitment)]
+    if errors:
+        raise InvalidInput(errors)
+    cases = Case.objects.in_course(course_key)
+    if status:
+        cases = cases.filter(status=status)
+    if commitment:
+        cases = cases.filter(commitment=commitment)
+    if respondent:
+        cases = cases.filter(respondent_links__user__username=respondent.strip()).distinct()
+    return cases
+
+
+def get_case(actor, case_id):
+    """One case, for its course team. Raises NotFound, NotPermitted."""
+    return _case_for_staff(actor, case_id)
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """Everything the case page shows."""
+
+    case: object
+    respondents: list
+    evidence: list
+    determinations: list
+    sanctions: list
+    notices: list
+    events: list
+    transitions: list
+    can_terminate: bool
+
+
+def case_file(actor, case_id):
+    """One case with its respondents, evidence, determinations, sanctions, notices and audit trail."""
+    case = _case_for_staff(actor, case_id)
+    determinations = list(case.determinations.select_related("decided_by").order_by("sequence"))
+    sanction_list = list(Sanction.objects.filter(determination__case=case).select_related("user", "determination")
+                         .order_by("determination__sequence", "user__username", "kind"))
+    evidence = list(case.evidence.select_related("added_by"))
+    event_list = list(AuditEvent.objects.filter(course_key=case.course_key).filter(
+        models_q(object_type="case", object_id=str(case.pk))
+        | models_q(object_type="evidence", object_id__in=[str(item.pk) for item in evidence])
+        | models_q(object_type="determination", object_id__in=[str(item.pk) for item in determinations])
+        | models_q(object_type="sanction", object_id__in=[str(item.pk) for item in sanction_list])
+    ).select_related("actor").order_by("sequence"))
+    return CaseFile(
+        case=case,
+        respondents=list(case.respondent_links.select_related("user").order_by("user__username")),
+        evidence=evidence,
+        determinations=determinations,
+        sanctions=sanction_list,
+        notices=list(Notice.objects.filter(determination__case=case).select_related("user", "determination")),
+        events=event_list,
+        transitions=sorted(CASE_TRANSITIONS[case.status]),
+        can_terminate=is_global_staff(actor),
+    )
+
+
+def change_case_status(actor, case_id, status, *, note=""):
+    """
+    Move a case to another status (under review, back to open, closed, or reopened for review).
+
+    A determination is made with :func:`determine`, never by a status change. Reopening a determined or closed
+    case is recorded as its own event; the determination stays on file and a new one may follow.
+
+    Raises:
+        NotFound, NotPermitted, InvalidInput (unknown status), Conflict (a move the case's status does not allow).
+    """
+    if status not in CaseStatus.values:
+        raise InvalidInput({"status": [_("Unknown status {value}.").format(value=status)]})
+    with transaction.atomic():
+        case = _case_for_staff(actor, case_id, lock=True)
+        if status not in CASE_TRANSITIONS[case.status]:
+            raise Conflict(_("A case that is {current} cannot become {new}.").format(
+                current=CaseStatus(case.status).label, new=CaseStatus(status).label))
+        before = case.status
+        case.status, case.updated_at = status, timezone.now()
+        case.save(update_fields=["status", "updated_at"])
+        reopened = before in (CaseStatus.DETERMINED, CaseStatus.CLOSED) and status == CaseStatus.UNDER_REVIEW
+        _record(actor, "case.reopened" if reopened else "case.status_changed", case, course_key=case.course_key,
+                before={"status": before}, after={"status": status, "note": audit.text_summary(note)})
+    return case
+
+
+#: Evidence file types accepted by default: extension → (content type, leading bytes the file must start with).
+DEFAULT_EVIDENCE_TYPES = {
+    "pdf": ("application/pdf", b"%PDF-"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    "gif": ("image/gif", b"GIF8"),
+    "txt": ("text/plain", None),
+    "csv": ("text/csv", None),
+}
+
+
+def evidence_limits():
+    """The largest evidence file in bytes and the accepted extensions."""
+    # .. setting_name: HONORCODE_EVIDENCE_MAX_BYTES
+    # .. setting_default: 10485760 (10 MiB)
+    # .. setting_description: The largest evidence file course staff may add to a case, in bytes.
+    max_bytes = int(getattr(django_settings, "HONORCODE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+    # .. setting_name: HONORCODE_EVIDENCE_EXTENSIONS
+    # .. setting_default: ['pdf', 'png', 'jpg', 'jpeg', 'gif', 'txt', 'csv']
+    # .. setting_description: The file types accepted as evidence, by extension; each file's content must match
+    #   its type (a PDF starts with %PDF-, text is UTF-8), whatever the browser claims.
+    extensions = [ext for ext in getattr(django_settings, "HONORCODE_EVIDENCE_EXTENSIONS", DEFAULT_EVIDENCE_TYPES)
+                  if ext in DEFAULT_EVIDENCE_TYPES]
+    return max_bytes, extensions
+
+
+def _checked_upload(errors, upload):
+    """(name, content type, bytes) of an uploaded file that passes the size and type checks, or None."""
+    max_bytes, extensions = evidence_limits()
+    name = os.path.basename(str(getattr(upload, "name", "") or "evidence"))[:200]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        errors["file"] = [_("The file is larger than {limit} bytes.").format(limit=max_bytes)]
+        return None
+    if extension not in extensions:
+        errors["file"] = [_("Files of this type cannot be added. Accepted types: {types}.").format(
+            types=", ".join(extensions))]
+        return None
+    content = upload.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        errors["file"] = [_("The file is larger than {limit} bytes.").format(limit=max_bytes)]
+        return None
+    content_type, magic = DEFAULT_EVIDENCE_TYPES[extension]
+    if magic is not None and not content.startswith(magic):
+        errors["file"] = [_("The file's content is not a {type} file.").format(type=extension.upper())]
+        return None
+    if magic is None:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            errors["file"] = [_("A text file must be UTF-8 text.")]
+            return None
+    return name, content_type, content
+
+
+def add_evidence(actor, case_id, *, text="", upload=None):
+    """
+    Add text and/or a file to a case's evidence (files go to Django's default storage under a random name).
+
+    Raises:
+        NotFound, NotPermitted, InvalidInput (nothing given, too long, too large, a type not accepted),
+        Conflict (the case is closed).
+    """
+    errors = {}
+    text = _text(errors, "text", text, required=False)
+    checked = _checked_upload(errors, upload) if upload is not None else None
+    if not errors and not text and checked is None:
+        errors["__all__"] = [_("Add a text, a file, or both.")]
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        case = _case_for_staff(actor, case_id, lock=True)
+        if case.status == CaseStatus.CLOSED:
+            raise Conflict(_("The case is closed. Reopen it to add evidence."))
+        item = Evidence(case=case, text=text, added_by=actor, added_at=timezone.now())
+        if checked is not None:
+            name, content_type, content = checked
+            item.filename, item.content_type, item.size = name, content_type, len(content)
+            item.sha256 = hashlib.sha256(content).hexdigest()
+            item.file.save(name, ContentFile(content), save=False)
+        item.save()
+        _record(actor, "evidence.added", item, course_key=case.course_key, after={
+            "case": case.pk, "text": audit.text_summary(text), "file_sha256": item.sha256, "size": item.size,
+            "content_type": item.content_type,
+        })
+    return item
+
+
+def evidence_file(actor, evidence_id):
+    """
+    An evidence item with a file, for its case's course team.
+
+    Returns:
+        the ``Evidence`` (open ``item.file`` to read it).
+    Raises:
+        NotFound (no such item, no file, or redacted), NotPermitted.
+    """
+    _require_signed_in(actor)
+    item = Evidence.objects.select_related("case").filter(pk=evidence_id).first()
+    if item is None or not item.file:
+        raise NotFound(_("There is no such evidence file."))
+    require_course_staff(actor, item.case.course_key)
+    return item
+
+
+# --- violations: determinations and sanctions ---------------------------------------------------------------------
+
+def determine(actor, case_id, *, finding, rationale, sanctions_requested=(), expected_sequence=None):
+    """
+    Record the determination of a case and the sanctions that follow, for every respondent.
+
+    Arguments:
+        finding (str): ``violation`` or ``no_violation``.
+        rationale (str): the reasons, which each respondent is told.
+        sanctions_requested: a list of ``{"kind": SanctionKind, "details": str}`` (details required for "other");
+            only with a violation.
+        expected_sequence (int or None): the number this determination should get (1 for the first); a form sends
+            it, so that two staff members deciding at once get a conflict instead of two outcomes.
+
+    Returns:
+        the ``Determination``. Its sanctions are applied and its notices sent by tasks once it is committed.
+    Raises:
+        NotFound, NotPermitted (terminating an account takes global staff), InvalidInput, Conflict (the case was
+        determined meanwhile, or is closed).
+    """
+    errors = {}
+    if finding not in Finding.values:
+        errors["finding"] = [_("Choose a finding: violation or no violation.")]
+    rationale = _text(errors, "rationale", rationale, label=_("A rationale"))
+    requested = _requested_sanctions(errors, finding, sanctions_requested)
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        with transaction.atomic():
+            case = _case_for_staff(actor, case_id, lock=True)
+            _check_sanctions_allowed(actor, case, requested)
+            if case.status not in (CaseStatus.OPEN, CaseStatus.UNDER_REVIEW):
+                raise Conflict(_("The case is {status}: it was determined meanwhile, or must be reopened first.")
+                               .format(status=CaseStatus(case.status).label))
+            sequence = case.determinations.count() + 1
+            if expected_sequence is not None and expected_sequence != sequence:
+                raise Conflict(_("Someone else determined this case meanwhile. Reload the case."))
+            now = timezone.now()
+            determination = Determination.objects.create(
+                case=case, sequence=sequence, finding=finding, rationale=rationale, decided_by=actor, decided_at=now,
+            )
+            respondents = list(case.respondent_links.select_related("user"))
+            created = Sanction.objects.bulk_create([
+                Sanction(determination=determination, user=link.user, course_key=case.course_key, kind=kind,
+                         usage_key=target, details=details, created_at=now)
+                for link in respondents for kind, details, target in requested
+            ])
+            Notice.objects.bulk_create([Notice(determination=determination, user=link.user) for link in respondents])
+            before = case.status
+            case.status, case.updated_at = CaseStatus.DETERMINED, now
+            case.save(update_fields=["status", "updated_at"])
+            _record(actor, "determination.made", determination, course_key=case.course_key, after={
+                "case": case.pk, "sequence": sequence, "finding": finding,
+                "rationale": audit.text_summary(rationale),
+                "sanctions": sorted(f"{kind}:{link.user_id}" for link in respondents for kind, _d, _t in requested),
+            })
+            _record(actor, "case.status_changed", case, course_key=case.course_key,
+                    before={"status": before}, after={"status": case.status})
+            sanction_ids = [item.pk for item in Sanction.objects.filter(determination=determination)]
+            data = events.DeterminationData(
+                case_id=case.pk, course_key=case.course_key, sequence=sequence, finding=finding,
+                commitment=case.commitment, policy_version=case.policy_version.number,
+                respondent_ids=",".join(str(link.user_id) for link in respondents),
+                sanctions=",".join(f"{item.kind}:{item.user_id}" for item in created), decided_at=now,
+            )
+            transaction.on_commit(lambda: _after_determination(determination.pk, sanction_ids, data))
+    except IntegrityError as error:  # a concurrent determination took this sequence number first
+        raise Conflict(_("Someone else determined this case meanwhile. Reload the case.")) from error
+    return determination
+
+
+def _requested_sanctions(errors, finding, requested):
+    """The (kind, details, usage key) triples asked for, checked; the usage key is filled in later."""
+    cleaned, seen = [], set()
+    for entry in requested or ():
+        kind = entry.get("kind") if isinstance(entry, dict) else entry
+        details = entry.get("details", "") if isinstance(entry, dict) else ""
+        if kind not in SanctionKind.values:
+            errors["sanctions"] = [_("Unknown sanction {kind}.").format(kind=kind)]
+            return []
+        if kind in seen:
+            errors["sanctions"] = [_("Each sanction can be chosen once.")]
+            return []
+        seen.add(kind)
+        details = details.strip() if isinstance(details, str) else ""
+        if len(details) > MAX_TEXT_LENGTH:
+            errors["sanctions"] = [_("A sanction's details are too long.")]
+            return []
+        if kind == SanctionKind.OTHER and not details:
+            errors["sanctions"] = [_("Describe the other action.")]
+            return []
+        cleaned.append((kind, details, ""))
+    if cleaned and finding == Finding.NO_VIOLATION:
+        errors["sanctions"] = [_("A finding of no violation carries no sanctions.")]
+    return cleaned
+
+
+def _check_sanctions_allowed(actor, case, requested):
+    """Fill in the assignment of zero credit and refuse what this actor or case cannot have."""
+    for index, (kind, details, _target) in enumerate(requested):
+        if kind in sanctions.GLOBAL_STAFF_ONLY and not is_global_staff(actor):
+            raise NotPermitted(_("Only global staff can terminate an account."))
+        if kind in sanctions.NEED_ASSIGNMENT:
+            target = get_platform().graded_assignment(case.course_key, case.usage_key) if case.usage_key else None
+            if target is None:
+                raise InvalidInput({"sanctions": [_(
+                    "Zero credit needs the case to name an assignment in a graded subsection."
+                )]})
+            requested[index] = (kind, details, str(target))
+
+
+def _after_determination(determination_id, sanction_ids, data):
+    """Once a determination is committed: queue its sanctions and notices, and announce it."""
+    for sanction_id in sanction_ids:
+        signals.sanction_pending.send(sender=Sanction, sanction_id=sanction_id)
+    signals.notices_pending.send(sender=Determination, determination_id=determination_id)
+    _send_event(events.HONOR_CODE_CASE_DETERMINED, determination=data)
+
+
+def _sanction_data(sanction):
+    return events.SanctionData(
+        sanction_id=sanction.pk, case_id=sanction.determination.case_id, user_id=sanction.user_id,
+        course_key=sanction.course_key, kind=sanction.kind, state=sanction.state, attempts=sanction.attempts,
+    )
+
+
+def apply_sanction(sanction_id):
+    """
+    Apply one sanction through the platform (the task's work): idempotent, and every attempt is audited.
+
+    A sanction already applied or reverted is left alone. A failing platform call leaves the sanction ``failed``
+    with the attempt count and the error, and rolls back whatever the call had half done.
+
+    Returns:
+        the sanction, in its new state.
+    """
+    with transaction.atomic():
+        try:
+            sanction = Sanction.objects.select_related("determination", "user").select_for_update(of=("self",)).get(
+                pk=sanction_id)
+        except Sanction.DoesNotExist:
+            log.warning("Sanction %s no longer exists; nothing to apply.", sanction_id)
+            return None
+        if sanction.state in (SanctionState.APPLIED, SanctionState.REVERTED):
+            return sanction
+        sanction.attempts += 1
+        actor = sanction.determination.decided_by
+        try:
+            with transaction.atomic():
+                ref = sanctions.apply(get_platform(), sanction, actor)
+        except Exception as error:  # pylint: disable=broad-except
+            log.warning("Applying sanction %s failed (attempt %s): %s", sanction.pk, sanction.attempts, error)
+            sanction.state, sanction.last_error = SanctionState.FAILED, f"{type(error).__name__}: {error}"[:2000]
+            sanction.save(update_fields=["state", "attempts", "last_error"])
+            _record(None, "sanction.failed", sanction, course_key=sanction.course_key, after={
+                "attempt": sanction.attempts, "error": sanction.last_error[:500], "kind": sanction.kind,
+                "user_id": sanction.user_id,
+            })
+            return sanction
+        sanction.state, sanction.last_error, sanction.applied_at = SanctionState.APPLIED, "", timezone.now()
+        sanction.platform_ref = ref or {}
+        sanction.save(update_fields=["state", "attempts", "last_error", "applied_at", "platform_ref"])
+        _record(None, "sanction.applied", sanction, course_key=sanction.course_key, after={
+            "attempt": sanction.attempts, "kind": sanction.kind, "user_id": sanction.user_id,
+            "platform": sanction.platform_ref,
+        })
+        data = _sanction_data(sanction)
+        transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_APPLIED, sanction=data))
+    _forget_gate_state(sanction.user, sanction.course_key)
+    return sanction
+
+
+def _sanction_for_staff(actor, sanction_id):
+    _require_signed_in(actor)
+    sanction = Sanction.objects.select_related("determination", "user").filter(pk=sanction_id).first() if str(
+        sanction_id).isdigit() else None
+    if sanction is None:
+        raise NotFound(_("There is no sanction {id}.").format(id=sanction_id))
+    require_course_staff(actor, sanction.course_key)
+    if sanction.kind in sanctions.GLOBAL_STAFF_ONLY and not is_global_staff(actor):
+        raise NotPermitted(_("Only global staff can act on an account termination."))
+    return sanction
+
+
+def retry_sanction(actor, sanction_id):
+    """
+    Queue a failed (or still pending) sanction to be applied again.
+
+    Raises:
+        NotFound, NotPermitted, Conflict (it is applied or reverted).
+    """
+    sanction = _sanction_for_staff(actor, sanction_id)
+    if sanction.state not in (SanctionState.FAILED, SanctionState.PENDING):
+        raise Conflict(_("Only a failed or pending sanction can be retried; this one is {state}.").format(
+            state=SanctionState(sanction.state).label))
+    with transaction.atomic():
+        _record(actor, "sanction.retry_requested", sanction, course_key=sanction.course_key,
+                after={"attempts": sanction.attempts})
+        transaction.on_commit(lambda: signals.sanction_pending.send(sender=Sanction, sanction_id=sanction.pk))
+    return sanction
+
+
+def revert_sanction(actor, sanction_id, *, reason=""):
+    """
+    Undo a sanction as far as the platform allows (a pending or failed one is simply cancelled).
+
+    Raises:
+        NotFound, NotPermitted, InvalidInput (no reason), Conflict (already reverted), and the platform's error
+        when the undo fails (the sanction then stays applied).
+    """
+    errors = {}
+    reason = _text(errors, "reason", reason, label=_("A reason"))
+    if errors:
+        raise InvalidInput(errors)
+    sanction = _sanction_for_staff(actor, sanction_id)
+    with transaction.atomic():
+        sanction = Sanction.objects.select_related("determination", "user").select_for_update(of=("self",)).get(
+            pk=sanction.pk)
+        if sanction.state == SanctionState.REVERTED:
+            raise Conflict(_("The sanction is already reverted."))
+        before = sanction.state
+        undone = sanctions.revert(get_platform(), sanction, actor) if before == SanctionState.APPLIED else {}
+        sanction.state, sanction.reverted_at = SanctionState.REVERTED, timezone.now()
+        sanction.save(update_fields=["state", "reverted_at"])
+        _record(actor, "sanction.reverted", sanction, course_key=sanction.course_key,
+                before={"state": before}, after={"state": sanction.state, "reason": audit.text_summary(reason),
+                                                 "platform": undone or {}})
+        data = _sanction_data(sanction)
+        transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_REVERTED, sanction=data))
+    _forget_gate_state(sanction.user, sanction.course_key)
+    return sanction
+
+
+def send_notices(determination_id):
+    """
+    Send each respondent of a determination its message, once (the task's work).
+
+    Returns:
+        the number of notices still unsent (the task retries while it is above zero).
+    """
+    determination = Determination.objects.select_related("case", "case__policy_version").filter(
+        pk=determination_id).first()
+    if determination is None:
+        return 0
+    platform = get_platform()
+    unsent = 0
+    for notice_id in Notice.objects.filter(determination=determination, sent_at__isnull=True).values_list(
+            "pk", flat=True):
+        with transaction.atomic():
+            notice = Notice.objects.select_related("user").select_for_update(of=("self",)).get(pk=notice_id)
+            if notice.sent_at is not None:
+                continue
+            notice.attempts += 1
+            mine = list(determination.sanctions.filter(user=notice.user).order_by("kind"))
+            message = notices.render(notices.context_for(
+                determination, notice.user, mine, platform, course_name=platform.course_name(determination.case.course_key),
+            ))
+            try:
+                platform.send_notice(notice.user, message)
+            except Exception as error:  # pylint: disable=broad-except
+                log.warning("Notice %s failed (attempt %s): %s", notice.pk, notice.attempts, error)
+                notice.last_error = f"{type(error).__name__}: {error}"[:2000]
+                notice.save(update_fields=["attempts", "last_error"])
+                _record(None, "notice.failed", notice, course_key=determination.case.course_key,
+                        after={"user_id": notice.user_id, "attempt": notice.attempts})
+                unsent += 1
+                continue
+            notice.sent_at, notice.last_error = timezone.now(), ""
+            notice.save(update_fields=["attempts", "last_error", "sent_at"])
+            _record(None, "notice.sent", notice, course_key=determination.case.course_key,
+                    after={"user_id": notice.user_id, "attempt": notice.attempts})
+    return unsent
+
+
+# --- what sanctions mean for the learner ---------------------------------------------------------------------------
+
+def account_terminated(user):
+    """Whether the learner's use of the site was terminated (an applied termination): the login step refuses."""
+    return user is not None and getattr(user, "pk", None) is not None and Sanction.objects.in_force(
+        user, None, [SanctionKind.TERMINATE_ACCOUNT])
+
+
+def certificate_revoked(user, course_key):
+    """Whether the learner's certificate in the course was revoked by an applied sanction."""
+    return user is not None and Sanction.objects.in_force(user, course_key, [SanctionKind.CERTIFICATE_REVOKED])
+
+
+def certificate_blocked_by_sanction(user, course_key):
+    """Whether an applied sanction withholds or revokes the learner's certificate in the course."""
+    return user is not None and Sanction.objects.in_force(user, course_key, list(sanctions.BLOCK_CERTIFICATE))
+
+
+# --- the learner's own record -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """One determination about the learner, with only the learner's own sanctions."""
+
+    determination: object
+    case: object
+    sanctions: list
+
+
+def learner_record(user):
+    """
+    The learner's honor code record: every acceptance (all courses) and every determination about them.
+
+    Only the learner's own: other respondents of a case and staff-only evidence are left out.
+
+    Raises:
+        NotPermitted: anonymous visitor.
+    """
+    _require_signed_in(user)
+    acceptances = list(Acceptance.objects.filter(user=user).select_related("policy_version", "course_terms")
+                       .order_by("-accepted_at", "-pk"))
+    determinations = list(Determination.objects.filter(case__respondent_links__user=user)
+                          .select_related("case", "case__policy_version").order_by("-decided_at", "-pk"))
+    mine = {}
+    for sanction in Sanction.objects.filter(user=user, determination__in=determinations).order_by("kind"):
+        mine.setdefault(sanction.determination_id, []).append(sanction)
+    return {
+        "acceptances": acceptances,
+        "determinations": [RecordEntry(item, item.case, mine.get(item.pk, [])) for item in determinations],
+    }
+
+
+# --- exports ------------------------------------------------------------------------------------------------------
+
+CASE_CSV_HEADER = ["case_id", "course_key", "status", "commitment", "usage_key", "respondents", "reporter",
+                   "policy_version", "conduct_at", "opened_at", "finding", "determined_at", "sanctions"]
+ACCEPTANCE_CSV_HEADER = ["username", "user_id", "course_key", "policy_version", "course_terms_version", "method",
+                         "accepted_at", "block_id"]
+
+
+def case_rows(actor, course_key):
+    """The CSV rows (header first) of a course's cases, as a generator for streaming."""
+    require_course_staff(actor, course_key)
+    return _case_rows(course_key)
+
+
+def _case_rows(course_key):
+    yield CASE_CSV_HEADER
+    cases = Case.objects.in_course(course_key).prefetch_related(
+        "respondent_links__user", "determinations__sanctions",
+    )
+    for case in cases.iterator(chunk_size=500):
+        last = max(case.determinations.all(), key=lambda item: item.sequence, default=None)
+        yield [
+            case.pk, str(case.course_key), case.status, case.commitment, case.usage_key,
+            " ".join(sorted(link.user.username for link in case.respondent_links.all())),
+            case.reporter.username if case.reporter else "", case.policy_version.number,
+            case.conduct_at.isoformat(), case.opened_at.isoformat(),
+            last.finding if last else "", last.decided_at.isoformat() if last else "",
+            " ".join(sorted(f"{item.kind}:{item.state}" for item in last.sanctions.all())) if last else "",
+        ]
+
+
+def acceptances_in_course(actor, course_key):
+    """A course's acceptances, newest first (course staff only), as a queryset for paging."""
+    require_course_staff(actor, course_key)
+    return Acceptance.objects.filter(course_key=course_key).select_related(
+        "user", "policy_version", "course_terms").order_by("-accepted_at", "-pk")
+
+
+def acceptance_rows(actor, course_key):
+    """The CSV rows (header first) of a course's acceptances, read in chunks so memory stays flat."""
+    require_course_staff(actor, course_key)
+    return _acceptance_rows(course_key)
+
+
+def _acceptance_rows(course_key):
+    yield ACCEPTANCE_CSV_HEADER
+    rows = Acceptance.objects.filter(course_key=course_key).order_by("pk").values_list(
+        "user__username", "user_id", "course_key", "policy_version__number", "course_terms__version", "method",
+        "accepted_at", "block_id",
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield [row[0], row[1], str(row[2]), row[3], row[4], row[5], row[6].isoformat(), row[7]]
+
+
+def acceptance_for(actor, course_key, username=None):
+    """
+    A learner's current acceptance in a course: one's own, or (course staff) anyone's.
+
+    Returns:
+        dict with ``username``, ``accepted`` (bool), ``acceptance`` (or None) and ``policy_version`` in force.
+    Raises:
+        NotPermitted (another learner's, asked by a non-staff user), NotFound (no such user).
+    """
+    _require_signed_in(actor)
+    learner = actor
+    if username and username != actor.username:
+        require_course_staff(actor, course_key)
+        learner = get_platform().find_user(username)
+        if learner is None:
+            raise NotFound(_("No such user: {name}.").format(name=username))
+    acceptance = current_acceptance(learner, course_key)
+    current = current_policy()
+    return {"username": learner.username, "accepted": acceptance is not None, "acceptance": acceptance,
+            "policy_version": current.number if current else None}
+
+
+def certificate_revoked_for_user_id(user_id, course_key):
+    """:func:`certificate_revoked` for a user id (the certificate page knows the holder by id)."""
+    return Sanction.objects.filter(user_id=user_id, course_key=course_key, kind=SanctionKind.CERTIFICATE_REVOKED,
+                                   state=SanctionState.APPLIED).exists()
+
+
+def policy_url(number=None):
+    """The address of the honor code page (a version's, or the one in force)."""
+    from django.urls import reverse  # pylint: disable=import-outside-toplevel
+
+    return reverse("honorcode:policy_version", args=[number]) if number else reverse("honorcode:policy")
+
+
+def staff_cases_url(course_key, absolute=False):
+    """The address of a course's case list (absolute for links leaving the LMS, such as the dashboard MFE's)."""
+    from django.urls import reverse  # pylint: disable=import-outside-toplevel
+
+    path = reverse("honorcode:cases", kwargs={"course_id": str(course_key)})
+    return get_platform().site_url(path) if absolute else path
+
+
+def new_case_url(course_key):
+    """The address of the form that opens a case in a course."""
+    from django.urls import reverse  # pylint: disable=import-outside-toplevel
+
+    return reverse("honorcode:new_case", kwargs={"course_id": str(course_key)})
+
+
+def published_policy(number):
+    """The published policy version ``number`` (``NotFound`` otherwise)."""
+    found = PolicyVersion.objects.published().filter(number=number).first()
+    if found is None:
+        raise NotFound(_("There is no published honor code version {number}.").format(number=number))
+    return found
+
+
+def get_sanction(actor, sanction_id):
+    """One sanction, for its course team (a termination: global staff). Raises NotFound, NotPermitted."""
+    return _sanction_for_staff(actor, sanction_id)
+
+
+def verify_audit(scope=None):
+    """Verify the audit chains (all, or one course's): (events checked, first broken link of each broken chain)."""
+    return audit.verify(scope)

@@ -18,14 +18,15 @@ class HonorCodeConfig(AppConfig):
 
     plugin_app = {
         "url_config": {
+            # urls.py mounts the pages under honorcode/ and the REST API under api/honorcode/v1/
             "lms.djangoapp": {
                 "namespace": "honorcode",
-                "regex": r"^honorcode/",
+                "regex": r"^",
                 "relative_path": "urls",
             },
             "cms.djangoapp": {
                 "namespace": "honorcode",
-                "regex": r"^honorcode/",
+                "regex": r"^",
                 "relative_path": "urls",
             },
         },
@@ -39,4 +40,26 @@ class HonorCodeConfig(AppConfig):
                 "production": {"relative_path": "settings.cms"},
             },
         },
+        "signals_config": {
+            "lms.djangoapp": {
+                "relative_path": "receivers",
+                "receivers": [{
+                    "receiver_func_name": "retire_user",
+                    "signal_path": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_MISC",
+                    "dispatch_uid": "honorcode_xblock.receivers.retire_user",
+                }],
+            },
+        },
+        "view_context_config": {
+            "lms.djangoapp": {
+                "instructor_dashboard": "honorcode_xblock.context_api.instructor_dashboard_context",
+            },
+        },
     }
+
+    def ready(self):
+        """Hand sanctions and notices to the task queue once a determination is committed (``receivers.py``)."""
+        from honorcode_xblock import receivers, signals  # pylint: disable=import-outside-toplevel
+
+        signals.sanction_pending.connect(receivers.queue_sanction, dispatch_uid="honorcode.queue_sanction")
+        signals.notices_pending.connect(receivers.queue_notices, dispatch_uid="honorcode.queue_notices")

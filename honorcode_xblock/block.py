@@ -179,6 +179,9 @@ class HonorCodeXBlock(XBlock):
                     self._report_completion(user)
             if show_counts or api.is_course_staff(user, course_key):
                 context["counts"] = api.acceptance_counts(course_key)
+                if not preview:  # the case pages live in the LMS, not in Studio's preview
+                    context["cases_url"] = api.staff_cases_url(course_key)
+                    context["new_case_url"] = api.new_case_url(course_key)
         if preview:
             context["cannot_accept_reason"] = _("This is a preview. Learners accept the honor code in the course.")
         elif user is None:

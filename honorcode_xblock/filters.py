@@ -10,7 +10,14 @@ Installed by the plugin settings into ``OPEN_EDX_FILTERS_CONFIG`` (see ``setting
   graded child of a unit is replaced by the placeholder (the first one carries the honor code, the others a line),
   and a pending change notice is shown above the unit's first child.
 - ``org.openedx.learning.certificate.creation.requested.v1`` (``CertificateCreationRequested``): no certificate
-  for a learner who never accepted the honor code of a gated course.
+  for a learner who never accepted the honor code of a gated course, or whose certificate a determination withheld
+  or revoked.
+- ``org.openedx.learning.certificate.render.started.v1`` (``CertificateRenderStarted``): a revoked certificate is
+  shown as revoked.
+- ``org.openedx.learning.student.login.requested.v1`` (``StudentLoginRequested``): a terminated account cannot sign
+  in.
+- ``org.openedx.learning.instructor.dashboard.tabs.requested.v1`` (``InstructorDashboardTabsRequested``): the
+  instructor dashboard MFE gets an "Honor code cases" tab.
 
 The steps parse what the filter hands them, call ``api`` and render.
 """
@@ -22,7 +29,14 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
 from openedx_filters import PipelineStep
-from openedx_filters.learning.filters import CertificateCreationRequested, RenderXBlockStarted
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from openedx_filters.learning.filters import (
+    CertificateCreationRequested,
+    CertificateRenderStarted,
+    RenderXBlockStarted,
+    StudentLoginRequested,
+)
 from web_fragments.fragment import Fragment
 
 from honorcode_xblock import api
@@ -171,9 +185,80 @@ class WithholdCertificate(PipelineStep):
     """
 
     def run_filter(self, user, course_key, mode, status, grade, generation_mode):  # pylint: disable=arguments-differ
+        if api.certificate_blocked_by_sanction(user, course_key):
+            raise CertificateCreationRequested.PreventCertificateCreation(
+                _("The certificate is withheld by an honor code determination."),
+            )
         if api.certificate_withheld(user, course_key):
             raise CertificateCreationRequested.PreventCertificateCreation(
                 _("The learner has not accepted the honor code of this course."),
             )
         return {"user": user, "course_key": course_key, "mode": mode, "status": status, "grade": grade,
                 "generation_mode": generation_mode}
+
+
+class RefuseTerminatedLogin(PipelineStep):
+    """
+    ``StudentLoginRequested``: a learner whose use of the site was terminated cannot sign in.
+
+    ``openedx/core/djangoapps/user_authn/views/login.py`` ``login_user`` runs the filter with ``user`` once the
+    credentials are checked, and answers ``PreventLogin``'s message instead of signing in.
+    """
+
+    def run_filter(self, user):  # pylint: disable=arguments-differ
+        if api.account_terminated(user):
+            raise StudentLoginRequested.PreventLogin(
+                _("Your use of this site was terminated following an honor code determination."),
+                error_code="honorcode-account-terminated",
+            )
+        return {"user": user}
+
+
+class ShowRevokedCertificate(PipelineStep):
+    """
+    ``CertificateRenderStarted``: a certificate revoked by a determination is shown as revoked.
+
+    ``lms/djangoapps/certificates/views/webview.py`` ``render_html_view`` runs the filter with the page's ``context``
+    (whose ``accomplishment_user_id`` is the certificate holder's id and ``course_id`` the course) and
+    ``custom_template``, and returns ``RenderCustomResponse``'s response instead of the certificate.
+    """
+
+    def run_filter(self, context, custom_template):  # pylint: disable=arguments-differ
+        user_id = context.get("accomplishment_user_id")
+        try:
+            course_key = CourseKey.from_string(str(context.get("course_id", "")))
+        except InvalidKeyError:
+            return {"context": context, "custom_template": custom_template}
+        if user_id and api.certificate_revoked_for_user_id(user_id, course_key):
+            from django.http import HttpResponse  # pylint: disable=import-outside-toplevel
+            from django.template.loader import render_to_string  # pylint: disable=import-outside-toplevel
+
+            page = render_to_string("honorcode_xblock/certificate_revoked.html", {
+                "course_name": context.get("accomplishment_copy_course_name") or str(course_key),
+                "policy_url": api.policy_url(),
+            })
+            raise CertificateRenderStarted.RenderCustomResponse(
+                _("This certificate was revoked."), response=HttpResponse(page, status=410),
+            )
+        return {"context": context, "custom_template": custom_template}
+
+
+class AddCasesTab(PipelineStep):
+    """
+    ``InstructorDashboardTabsRequested``: the instructor dashboard MFE gets an "Honor code cases" tab for course
+    staff, linking to the server-rendered case pages.
+
+    ``lms/djangoapps/instructor/views/serializers_v2.py`` ``CourseInformationSerializerV2.get_tabs`` runs the filter
+    with ``tabs`` (dicts with ``tab_id``, ``title``, ``url`` and ``sort_order``), ``user`` and ``course_key``.
+    """
+
+    def run_filter(self, tabs, user, course_key):  # pylint: disable=arguments-differ
+        tabs = list(tabs or [])
+        if api.is_course_staff(user, course_key) and not any(tab.get("tab_id") == "honorcode" for tab in tabs):
+            tabs.append({
+                "tab_id": "honorcode",
+                "title": str(_("Honor code cases")),
+                "url": api.staff_cases_url(course_key, absolute=True),
+                "sort_order": 1000,
+            })
+        return {"tabs": tabs, "user": user, "course_key": course_key}

@@ -391,31 +391,423 @@ class Acceptance(models.Model):
         return f"user {self.user_id} accepted v{self.policy_version.number} in {self.course_key}"
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Queries over the audit trail."""
+
+    def chain(self, scope):
+        """One chain's events in order (a chain per course, and "" for the site)."""
+        return self.filter(scope=scope).order_by("sequence")
+
+    def scopes(self):
+        """The chains there are."""
+        return list(self.order_by().values_list("scope", flat=True).distinct())
+
+    def about(self, object_type, object_ids):
+        """The events about some objects of one type, oldest first."""
+        return self.filter(object_type=object_type, object_id__in=[str(pk) for pk in object_ids]).order_by(
+            "occurred_at", "pk",
+        )
+
+
 class AuditEvent(models.Model):
     """
     An append-only record of one change the app made: who, when, what, and the values before and after.
 
-    Nothing in the app edits or deletes one.
+    Nothing in the app edits or deletes one. Events form one hash chain per course (and one for the site): each
+    carries the hash of the one before it, so an edited, removed or inserted event breaks the chain, which
+    ``manage.py verify_honor_code_audit`` finds. Free text is recorded by length and digest, never verbatim, so
+    the trail holds no personal data that retirement would have to rewrite.
 
-    .. pii: The actor (by id) and, for acceptances, the learner's id in the recorded values.
+    .. pii: The actor (by id) and the ids of the learners the changes were about.
     .. pii_types: id
     .. pii_retirement: retained
     """
 
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
+    actor_ref = models.CharField(max_length=64, blank=True, help_text=_("The actor's id as hashed."))
     action = models.CharField(max_length=64)
     course_key = CourseKeyField(max_length=255, null=True, blank=True, db_index=True)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    scope = models.CharField(max_length=255, blank=True, default="", help_text=_("The chain: a course, or the site."))
+    sequence = models.PositiveBigIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["scope", "sequence"], name="honorcode_audit_chain_link")]
         verbose_name = _("audit event")
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """
+    The last link of one audit chain: appending locks this row, so concurrent writers chain one after the other.
+
+    .. no_pii: Sequence numbers and hashes only.
+    """
+
+    scope = models.CharField(max_length=255, unique=True)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self):
+        return f"chain {self.scope or '(site)'} at {self.sequence}"
+
+
+# --- violations: cases, evidence, determinations, sanctions ---------------------------------------------------------
+
+class Commitment(models.TextChoices):
+    """The four commitments of the honor code; a case names the one it says was breached."""
+
+    OWN_WORK = "own_work", _("Do your own work unless collaboration on the assignment is permitted")
+    ONE_ACCOUNT = "one_account", _("Keep one account and never share your credentials")
+    NO_DISHONEST_ADVANTAGE = "no_dishonest_advantage", _(
+        "Do nothing that dishonestly improves your results or changes anyone else's"
+    )
+    NO_POSTING_ANSWERS = "no_posting_answers", _("Never post or share answers to assessment problems")
+
+
+class CaseStatus(models.TextChoices):
+    """Where a case stands: open → under review → determined → closed (reopening is a recorded event)."""
+
+    OPEN = "open", _("Open")
+    UNDER_REVIEW = "under_review", _("Under review")
+    DETERMINED = "determined", _("Determined")
+    CLOSED = "closed", _("Closed")
+
+
+class Finding(models.TextChoices):
+    """The outcome of a determination."""
+
+    VIOLATION = "violation", _("Violation")
+    NO_VIOLATION = "no_violation", _("No violation")
+
+
+class SanctionKind(models.TextChoices):
+    """The consequences the honor code lists; a determination may impose any combination."""
+
+    ZERO_CREDIT = "zero_credit", _("Zero credit on the assignment")
+    CERTIFICATE_WITHHELD = "certificate_withheld", _("Certificate withheld")
+    CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+    UNENROLL = "unenroll", _("Unenrolled from the course, without refund")
+    TERMINATE_ACCOUNT = "terminate_account", _("Use of the site terminated")
+    OTHER = "other", _("Other action")
+
+
+class SanctionState(models.TextChoices):
+    """A sanction's life: pending → applied, or failed (retried) → applied; applied → reverted."""
+
+    PENDING = "pending", _("Pending")
+    APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Failed")
+    REVERTED = "reverted", _("Reverted")
+
+
+class CaseQuerySet(models.QuerySet):
+    """Queries over cases."""
+
+    def in_course(self, course_key):
+        """A course's cases, newest first, with what the list pages show."""
+        return (
+            self.filter(course_key=course_key)
+            .select_related("reporter", "policy_version")
+            .prefetch_related("respondents")
+            .order_by("-opened_at", "-pk")
+        )
+
+    def about(self, user):
+        """The cases in which ``user`` is a respondent."""
+        return self.filter(respondents=user)
+
+    def locked(self, pk):
+        """The case with primary key ``pk``, locked for update until the transaction ends."""
+        return self.select_for_update().get(pk=pk)
+
+
+class Case(models.Model):
+    """
+    A suspected breach of the honor code in one course, by one or more learners (the respondents).
+
+    Several accounts of one person (a master account and its harvesting accounts) are one case. Conduct is judged
+    against the policy version in force when it happened (``policy_version``), never a later one.
+
+    .. pii: The respondents and reporter (by id), and the free-text description, which may name people;
+       ``api.retire_user`` replaces the description of a retired respondent's cases and keeps the outcome.
+    .. pii_types: id, other
+    .. pii_retirement: local_api
+    """
+
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    respondents = models.ManyToManyField(settings.AUTH_USER_MODEL, through="CaseRespondent", related_name="+")
+    commitment = models.CharField(max_length=32, choices=Commitment.choices)
+    usage_key = models.CharField(max_length=255, blank=True, help_text=_("The assignment's usage key, if any."))
+    description = models.TextField()
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True)
+    conduct_at = models.DateTimeField(help_text=_("When the conduct happened (chooses the policy version)."))
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        indexes = [models.Index(fields=["course_key", "status"], name="honorcode_case_course_status")]
+
+    def __str__(self):
+        return f"case {self.pk} in {self.course_key} ({self.status})"
+
+
+class CaseRespondent(models.Model):
+    """
+    One learner a case is about.
+
+    .. pii: The learner, by id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="respondent_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="honorcode_one_respondent_row")]
+        verbose_name = _("respondent")
+
+    def __str__(self):
+        return f"user {self.user_id} in case {self.case_id}"
+
+
+def evidence_upload_to(instance, filename):
+    """Where an evidence file is stored: a random name (the original name is kept in the row, not the path)."""
+    import uuid  # pylint: disable=import-outside-toplevel
+
+    return f"honorcode/evidence/{instance.case_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """
+    Text or a file staff added to a case.
+
+    .. pii: Free text and files about the respondents, and who added them (by id). ``api.retire_user`` deletes the
+       file and replaces the text of a retired respondent's cases, keeping the row (so the count stays).
+    .. pii_types: id, other
+    .. pii_retirement: local_api
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    text = models.TextField(blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=255)
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField()
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return f"evidence {self.pk} of case {self.case_id}"
+
+
+class Determination(models.Model):
+    """
+    The finding on a case and its rationale; its sanctions follow.
+
+    A case has one live determination; reopening a case and deciding again adds the next one (``sequence``), and
+    the unique (case, sequence) pair makes a second concurrent determination fail instead of adding an outcome.
+
+    .. pii: Who decided (by id) and the rationale, which may name the respondents.
+    .. pii_types: id, other
+    .. pii_retirement: local_api
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="determinations")
+    sequence = models.PositiveIntegerField(default=1)
+    finding = models.CharField(max_length=16, choices=Finding.choices)
+    rationale = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "sequence"], name="honorcode_one_determination_each")]
+        ordering = ["case", "sequence"]
+        verbose_name = _("determination")
+
+    def __str__(self):
+        return f"determination {self.sequence} of case {self.case_id}: {self.finding}"
+
+
+class Notice(models.Model):
+    """
+    The message telling one respondent of a determination: sent once, retried until it is.
+
+    .. pii: The learner, by id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    determination = models.ForeignKey(Determination, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["determination", "user"], name="honorcode_one_notice_each")]
+        verbose_name = _("notice")
+
+    def __str__(self):
+        return f"notice of determination {self.determination_id} to user {self.user_id}"
+
+
+class SanctionQuerySet(models.QuerySet):
+    """Queries over sanctions."""
+
+    def in_force(self, user, course_key, kinds):
+        """Whether ``user`` has an applied sanction of one of ``kinds`` in ``course_key`` (None: any course)."""
+        queryset = self.filter(user=user, kind__in=kinds, state=SanctionState.APPLIED)
+        if course_key is not None:
+            queryset = queryset.filter(course_key=course_key)
+        return queryset.exists()
+
+    def locked(self, pk):
+        """The sanction with primary key ``pk``, locked for update until the transaction ends."""
+        return self.select_for_update().get(pk=pk)
+
+
+class Sanction(models.Model):
+    """
+    One consequence for one respondent, applied through the platform layer.
+
+    ``state`` goes pending → applied, or failed (with ``attempts`` and ``last_error``) and retried; an applied
+    sanction may be reverted. ``platform_ref`` keeps what the platform needs to undo it (e.g. the enrollment mode).
+
+    .. pii: The learner (by id), and for "other action" the free-text description of it.
+    .. pii_types: id, other
+    .. pii_retirement: retained
+    """
+
+    determination = models.ForeignKey(Determination, on_delete=models.CASCADE, related_name="sanctions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    kind = models.CharField(max_length=32, choices=SanctionKind.choices)
+    usage_key = models.CharField(max_length=255, blank=True)
+    details = models.TextField(blank=True)
+    state = models.CharField(max_length=16, choices=SanctionState.choices, default=SanctionState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    platform_ref = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SanctionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["determination", "user", "kind"], name="honorcode_one_sanction_each"),
+        ]
+        indexes = [models.Index(fields=["user", "kind", "state"], name="honorcode_sanction_user_kind")]
+        verbose_name = _("sanction")
+
+    def __str__(self):
+        return f"{self.kind} for user {self.user_id} in {self.course_key} ({self.state})"
+
+
+# --- the standalone platform's own records (the demo's enrollments, certificates and grade overrides) ---------------
+
+class StandaloneEnrollment(models.Model):
+    """
+    Outside Open edX: a learner's enrollment in a course (what unenrollment changes).
+
+    .. pii: The learner, by id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course_key = CourseKeyField(max_length=255)
+    mode = models.CharField(max_length=32, default="audit")
+    is_active = models.BooleanField(default=True)
+    refunded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course_key"], name="honorcode_sa_one_enrollment")]
+        verbose_name = _("standalone enrollment")
+
+    def __str__(self):
+        return f"user {self.user_id} in {self.course_key} ({'active' if self.is_active else 'inactive'})"
+
+
+class StandaloneCertificate(models.Model):
+    """
+    Outside Open edX: a learner's course certificate (what revocation invalidates).
+
+    .. pii: The learner, by id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    DOWNLOADABLE = "downloadable"
+    UNAVAILABLE = "unavailable"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course_key = CourseKeyField(max_length=255)
+    status = models.CharField(max_length=32, default=DOWNLOADABLE)
+    invalidated = models.BooleanField(default=False)
+    invalidation_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course_key"], name="honorcode_sa_one_certificate")]
+        verbose_name = _("standalone certificate")
+
+    def __str__(self):
+        return f"certificate of user {self.user_id} in {self.course_key} ({self.status})"
+
+
+class StandaloneGradeOverride(models.Model):
+    """
+    Outside Open edX: an override of a learner's score on an assignment (what zero credit writes).
+
+    .. pii: The learner, by id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course_key = CourseKeyField(max_length=255)
+    usage_key = models.CharField(max_length=255)
+    earned_graded = models.FloatField(default=0.0)
+    comment = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course_key", "usage_key"], name="honorcode_sa_one_override"),
+        ]
+        verbose_name = _("standalone grade override")
+
+    def __str__(self):
+        return f"override of {self.usage_key} for user {self.user_id}: {self.earned_graded}"

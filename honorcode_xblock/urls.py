@@ -1,12 +1,33 @@
-"""URLs of the honor code app (mounted under ``/honorcode/`` in the LMS and CMS by the plugin framework)."""
-from django.urls import path
+"""
+URLs of the honor code app, mounted at the site's root by the plugin framework (namespace ``honorcode``):
+the pages under ``/honorcode/`` and the REST API under ``/api/honorcode/v1/``.
+"""
+from django.urls import include, path
 
 from honorcode_xblock import views
 
 app_name = "honorcode"
 
-urlpatterns = [
+COURSE = "courses/<path:course_id>"
+
+pages = [
     path("", views.policy_page, name="policy"),
     path("v<int:number>/", views.policy_page, name="policy_version"),
-    path("courses/<path:course_id>/accept/", views.accept_view, name="accept"),
+    path("me/", views.my_record, name="my_record"),
+    path("cases/<int:case_id>/", views.case_page, name="case"),
+    path("cases/<int:case_id>/evidence/", views.case_evidence, name="case_evidence"),
+    path("cases/<int:case_id>/status/", views.case_status, name="case_status"),
+    path("cases/<int:case_id>/determine/", views.case_determine, name="case_determine"),
+    path("evidence/<int:evidence_id>/file/", views.evidence_download, name="evidence_file"),
+    path("sanctions/<int:sanction_id>/retry/", views.sanction_retry, name="sanction_retry"),
+    path("sanctions/<int:sanction_id>/revert/", views.sanction_revert, name="sanction_revert"),
+    path(f"{COURSE}/accept/", views.accept_view, name="accept"),
+    path(f"{COURSE}/cases/", views.cases_page, name="cases"),
+    path(f"{COURSE}/cases/new/", views.new_case, name="new_case"),
+    path(f"{COURSE}/cases.csv", views.cases_csv, name="cases_csv"),
+]
+
+urlpatterns = [
+    path("honorcode/", include(pages)),
+    path("api/honorcode/v1/", include("honorcode_xblock.rest.urls")),
 ]

@@ -55,13 +55,7 @@ class FakeOpenEdx:
         store = SimpleNamespace(get_item=get_item)
         url_utils = types.ModuleType("openedx.core.lib.url_utils")
         url_utils.unquote_slashes = lambda text: re.sub(r";(;|_)", lambda m: "/" if m.group(1) == "_" else ";", text)
-        drf_exceptions = types.ModuleType("rest_framework.exceptions")
-
-        class APIException(Exception):
-            """Mirrors ``rest_framework.exceptions.APIException``."""
-
-        drf_exceptions.APIException = APIException
-        drf_exceptions.AuthenticationFailed = type("AuthenticationFailed", (APIException,), {})
+        from rest_framework import exceptions as drf_exceptions  # the real one: DRF is a dependency
 
         def authentication_class(scheme):
             fake = self
@@ -96,8 +90,7 @@ class FakeOpenEdx:
         packages = {name: types.ModuleType(name) for name in (
             "common", "common.djangoapps", "common.djangoapps.student", "xmodule", "xmodule.modulestore",
             "openedx", "openedx.core", "openedx.core.lib", "openedx.core.lib.api", "lms", "lms.djangoapps",
-            "lms.djangoapps.courseware", "rest_framework", "edx_rest_framework_extensions",
-            "edx_rest_framework_extensions.auth", "edx_rest_framework_extensions.auth.jwt")}
+            "lms.djangoapps.courseware")}
         return {
             **packages,
             "common.djangoapps.student.auth": auth,
@@ -105,7 +98,6 @@ class FakeOpenEdx:
             "xmodule.modulestore.exceptions": exceptions,
             "openedx.core.lib.url_utils": url_utils,
             "lms.djangoapps.courseware.masquerade": masquerade,
-            "rest_framework.exceptions": drf_exceptions,
             "edx_rest_framework_extensions.auth.jwt.authentication": jwt,
             "openedx.core.lib.api.authentication": bearer,
         }

@@ -155,7 +155,8 @@ class TestPluginConfiguration:
         unit = merged["org.openedx.learning.xblock.render.started.v1"]
         assert unit == {"fail_silently": True,
                         "pipeline": ["operator.steps.Banner", "honorcode_xblock.filters.WithholdGradedUnit"]}
-        assert merged["org.openedx.learning.student.login.requested.v1"] == {"pipeline": ["operator.steps.Sso"]}
+        assert merged["org.openedx.learning.student.login.requested.v1"] == {
+            "pipeline": ["operator.steps.Sso", "honorcode_xblock.filters.RefuseTerminatedLogin"]}
         assert merge_filter_steps(merged) == merged  # merging again adds nothing
         for filter_type, step in FILTER_STEPS.items():
             assert step in merged[filter_type]["pipeline"]

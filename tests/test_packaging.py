@@ -28,7 +28,14 @@ EXPECTED_FILES = [
     "honorcode_xblock/data/honor_code_v1.html",
     "honorcode_xblock/migrations/0001_initial.py",
     "honorcode_xblock/migrations/0002_default_honor_code.py",
+    "honorcode_xblock/migrations/0004_cases_and_audit_chain.py",
     "honorcode_xblock/templates/honorcode_xblock/policy.html",
+    "honorcode_xblock/templates/honorcode_xblock/staff/case.html",
+    "honorcode_xblock/templates/honorcode_xblock/email/determination_body.txt",
+    "honorcode_xblock/templates/honorcode/edx_ace/determination/email/subject.txt",
+    "honorcode_xblock/templates/mako/honorcode_xblock/honorcode.html",
+    "honorcode_xblock/rest/views.py",
+    "honorcode_xblock/management/commands/verify_honor_code_audit.py",
 ]
 
 CHECK_SCRIPT = r'''

@@ -69,7 +69,8 @@ def test_production_settings_merge_again_after_the_operator_yaml_replaced_the_fi
         module.OPEN_EDX_FILTERS_CONFIG = {"org.openedx.learning.student.login.requested.v1": {"pipeline": ["op.Sso"]}}
         add_plugins(module.__name__, "lms.djangoapp", "production")
         config = module.OPEN_EDX_FILTERS_CONFIG
-        assert config["org.openedx.learning.student.login.requested.v1"] == {"pipeline": ["op.Sso"]}
+        assert config["org.openedx.learning.student.login.requested.v1"] == {
+            "pipeline": ["op.Sso", "honorcode_xblock.filters.RefuseTerminatedLogin"]}
         assert all(step in config[filter_type]["pipeline"] for filter_type, step in FILTER_STEPS.items())
     finally:
         del sys.modules[module.__name__]

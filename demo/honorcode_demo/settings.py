@@ -75,3 +75,18 @@ LOGGING["loggers"]["workbench.views"] = {"level": "WARNING"}  # noqa: F405
 
 # The plugin's own settings, as the LMS's plugin framework applies them: the gate's filter steps and middleware.
 plugin_settings(sys.modules[__name__])
+
+# Celery: the demo and the tests run every task at once, in the web process (a real worker is optional).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("HONORCODE_CELERY_EAGER", "true").lower() == "true"
+CELERY_TASK_EAGER_PROPAGATES = False  # so an eager task retries as a worker would (a propagated Retry would end it)
+CELERY_BROKER_URL = os.environ.get("HONORCODE_CELERY_BROKER", "memory://")
+
+# The demo's outbox: every message the app sends is a file in var/mail, listed at /demo/outbox/.
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = "honor-code@demo.invalid"
+MEDIA_ROOT = str(VAR_DIR / "media")
+HONORCODE_SITE_URL = os.environ.get("HONORCODE_SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS += ["rest_framework"]
+LOGIN_URL = "/demo/login/"

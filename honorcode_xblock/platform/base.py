@@ -124,3 +124,84 @@ class Platform(abc.ABC):
     @abc.abstractmethod
     def current_user(self):
         """The user the current request renders the courseware for, or None."""
+
+    # --- staff standing, sanctions and notifications (each returns what its reversal needs) --------------------------
+
+    @abc.abstractmethod
+    def is_global_staff(self, user):
+        """Whether ``user`` is global staff (may publish policy versions and terminate accounts)."""
+
+    @abc.abstractmethod
+    def find_user(self, username):
+        """The active or inactive user with this username, or None."""
+
+    @abc.abstractmethod
+    def graded_assignment(self, course_key, usage_key):
+        """
+        The assignment whose grade zero credit overrides, for a usage key a case names.
+
+        Returns:
+            the key (str) of the graded subsection that holds ``usage_key`` (or is it), or None when the key names
+            no block of ``course_key`` in a graded subsection.
+        """
+
+    @abc.abstractmethod
+    def override_grade_to_zero(self, user, course_key, usage_key, actor, comment):
+        """Override the learner's grade on the assignment to zero. Returns what the undo needs."""
+
+    @abc.abstractmethod
+    def undo_grade_override(self, user, course_key, usage_key, ref):
+        """Remove the override :meth:`override_grade_to_zero` made."""
+
+    @abc.abstractmethod
+    def revoke_certificate(self, user, course_key, actor, notes):
+        """Invalidate the learner's certificate in the course, if there is one. Returns what the undo needs."""
+
+    @abc.abstractmethod
+    def restore_certificate(self, user, course_key, actor, ref):
+        """Undo :meth:`revoke_certificate`."""
+
+    @abc.abstractmethod
+    def unenroll_without_refund(self, user, course_key):
+        """Unenroll the learner from the course; no refund is issued. Returns what re-enrolling needs."""
+
+    @abc.abstractmethod
+    def reenroll(self, user, course_key, ref):
+        """Undo :meth:`unenroll_without_refund` (in the mode the learner had)."""
+
+    @abc.abstractmethod
+    def terminate_account(self, user, actor):
+        """End the learner's use of the site: no sign-in, no sessions. Returns what the undo needs."""
+
+    @abc.abstractmethod
+    def restore_account(self, user, actor, ref):
+        """Undo :meth:`terminate_account` as far as the platform allows (the password stays unusable)."""
+
+    @abc.abstractmethod
+    def send_notice(self, user, notice):
+        """
+        Send one learner a message.
+
+        Arguments:
+            notice (honorcode_xblock.notices.NoticeMessage): subject, text and HTML bodies, and the context
+                they were rendered from.
+        """
+
+    @abc.abstractmethod
+    def site_url(self, path):
+        """An absolute URL for a path on this site (for links in messages)."""
+
+    @abc.abstractmethod
+    def assignment_name_in_course(self, course_key, usage_key):
+        """
+        The display name of the block a case names, if it belongs to ``course_key``.
+
+        Arguments:
+            usage_key (str): as staff typed it.
+        Returns:
+            the name ("" when the platform cannot name blocks), or None when it is no block of the course.
+        """
+
+    @abc.abstractmethod
+    def course_name(self, course_key):
+        """The course's display name ("" when unknown)."""

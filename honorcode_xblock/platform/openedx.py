@@ -214,3 +214,229 @@ class OpenEdxPlatform(Platform):
         """
         user = get_current_user()
         return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+    # --- staff standing, sanctions and notifications -------------------------------------------------------------
+
+    #: The ``feature`` (stored as ``system``) of the grade overrides this app makes, so undoing one never removes
+    #: an override proctoring or the gradebook made.
+    GRADE_OVERRIDE_FEATURE = "honorcode"
+    #: The ``source`` recorded on certificates this app invalidates.
+    CERTIFICATE_SOURCE = "honorcode"
+
+    def is_global_staff(self, user):
+        """``common.djangoapps.student.roles.GlobalStaff().has_user(user)`` (``user.is_staff``)."""
+        from common.djangoapps.student.roles import GlobalStaff  # pylint: disable=import-error,import-outside-toplevel
+
+        return user is not None and user.is_active and bool(GlobalStaff().has_user(user))
+
+    def find_user(self, username):
+        """``User.objects.filter(username=...)``: the LMS's users are Django's ``auth_user``."""
+        return get_user_model().objects.filter(username=username).first()
+
+    def _usage_in_course(self, course_key, usage_key):
+        from opaque_keys import InvalidKeyError  # pylint: disable=import-outside-toplevel
+        from opaque_keys.edx.keys import UsageKey  # pylint: disable=import-outside-toplevel
+
+        try:
+            key = UsageKey.from_string(str(usage_key))
+        except InvalidKeyError:
+            return None
+        return key if course_key_of(key) == course_key else None
+
+    def assignment_name_in_course(self, course_key, usage_key):
+        """The usage key parsed (``opaque_keys``) and in ``course_key``, then :meth:`assignment_name`."""
+        key = self._usage_in_course(course_key, usage_key)
+        return self.assignment_name(key) if key is not None else None
+
+    def graded_assignment(self, course_key, usage_key):
+        """
+        ``xmodule.modulestore.django.modulestore().get_item(usage_key)`` and its ``get_parent()`` up to the
+        subsection (``sequential``), which must be ``graded``: the grades API overrides subsection grades.
+        """
+        from xmodule.modulestore.django import modulestore  # pylint: disable=import-error,import-outside-toplevel
+        from xmodule.modulestore.exceptions import ItemNotFoundError  # pylint: disable=import-error,import-outside-toplevel
+
+        key = self._usage_in_course(course_key, usage_key)
+        if key is None:
+            return None
+        try:
+            block = modulestore().get_item(key)
+        except ItemNotFoundError:
+            return None
+        while block is not None and block.location.block_type != "sequential":
+            block = block.get_parent()
+        if block is None or not getattr(block, "graded", False):
+            return None
+        return str(block.location)
+
+    def override_grade_to_zero(self, user, course_key, usage_key, actor, comment):
+        """
+        ``lms.djangoapps.grades.api.override_subsection_grade(user_id, course_key, usage_key, overrider=actor,
+        earned_all=0, earned_graded=0, feature="honorcode", comment=...)``: creates the subsection grade if the
+        learner has none, and queues the recalculation (``SUBSECTION_OVERRIDE_CHANGED``). Repeating it updates the
+        same override.
+        """
+        from lms.djangoapps.grades import api as grades_api  # pylint: disable=import-error,import-outside-toplevel
+
+        grades_api.override_subsection_grade(
+            user.pk, course_key, usage_key, overrider=actor, earned_all=0, earned_graded=0,
+            feature=self.GRADE_OVERRIDE_FEATURE, comment=comment,
+        )
+        return {"usage_key": str(usage_key)}
+
+    def undo_grade_override(self, user, course_key, usage_key, ref):
+        """
+        ``lms.djangoapps.grades.api.undo_override_subsection_grade(user_id, course_key, usage_key,
+        feature="honorcode")``: deletes only this app's override; returns quietly when there is none.
+        """
+        from lms.djangoapps.grades import api as grades_api  # pylint: disable=import-error,import-outside-toplevel
+
+        grades_api.undo_override_subsection_grade(user.pk, course_key, usage_key, feature=self.GRADE_OVERRIDE_FEATURE)
+        return {}
+
+    def revoke_certificate(self, user, course_key, actor, notes):
+        """
+        As the instructor dashboard's ``invalidate_certificate`` (``lms/djangoapps/instructor/views/api.py``):
+        ``lms.djangoapps.certificates.api.get_certificate_for_user_id(user, course_key)``, then
+        ``create_certificate_invalidation_entry(certificate, actor, notes)`` (which keeps the certificate from being
+        generated again) and ``certificate.invalidate(source="honorcode")``. Without a certificate, the creation
+        filter step withholds any future one.
+        """
+        from lms.djangoapps.certificates import api as certs_api  # pylint: disable=import-error,import-outside-toplevel
+
+        certificate = certs_api.get_certificate_for_user_id(user, course_key)
+        if certificate is None:
+            return {"certificate": None}
+        if actor is None:
+            raise ValueError("a certificate invalidation needs the staff member who determined the case")
+        entry = certs_api.create_certificate_invalidation_entry(certificate, actor, notes)
+        certificate.invalidate(source=self.CERTIFICATE_SOURCE)
+        return {"certificate": certificate.id, "invalidation": entry.id}
+
+    def restore_certificate(self, user, course_key, actor, ref):
+        """
+        As the instructor dashboard's ``re_validate_certificate``: ``certificates.api.
+        get_certificate_invalidation_entry(certificate)``, ``CertificateInvalidation.deactivate()``, then
+        ``certificates.api.generate_certificate_task(user, course_key)``, which issues the certificate again if the
+        learner still qualifies.
+        """
+        from lms.djangoapps.certificates import api as certs_api  # pylint: disable=import-error,import-outside-toplevel
+
+        certificate = certs_api.get_certificate_for_user_id(user, course_key)
+        if certificate is None:
+            return {"regenerated": False}
+        entry = certs_api.get_certificate_invalidation_entry(certificate)
+        if entry is not None:
+            entry.deactivate()
+        certs_api.generate_certificate_task(user, course_key)
+        return {"regenerated": True}
+
+    def unenroll_without_refund(self, user, course_key):
+        """
+        ``common.djangoapps.student.models.CourseEnrollment.get_enrollment(user, course_key)`` (to keep the mode),
+        then ``CourseEnrollment.unenroll(user, course_key, skip_refund=True)``, which keeps the row inactive and
+        issues no refund. A ``CourseUnenrollmentStarted`` step may refuse (``UnenrollmentNotAllowed``): the sanction
+        then fails with that message.
+        """
+        from common.djangoapps.student.models import CourseEnrollment  # pylint: disable=import-error,import-outside-toplevel
+
+        enrollment = CourseEnrollment.get_enrollment(user, course_key)
+        if enrollment is None:
+            return {"was_enrolled": False}
+        was_active = bool(enrollment.is_active)
+        if was_active:
+            CourseEnrollment.unenroll(user, course_key, skip_refund=True)
+        return {"was_enrolled": was_active, "mode": enrollment.mode}
+
+    def reenroll(self, user, course_key, ref):
+        """``CourseEnrollment.enroll(user, course_key, mode=<the mode the learner had>)`` (the default mode would reset it)."""
+        from common.djangoapps.student.models import CourseEnrollment  # pylint: disable=import-error,import-outside-toplevel
+
+        if ref.get("was_enrolled"):
+            CourseEnrollment.enroll(user, course_key, mode=ref.get("mode"))
+        return {}
+
+    def terminate_account(self, user, actor):
+        """
+        ``common.djangoapps.student.models.UserStanding`` set to ``ACCOUNT_DISABLED`` (``UserStandingMiddleware``
+        answers every signed-in request with a 403) and ``user.set_unusable_password()`` (as the support tool's
+        ``ManageUserDetailView`` disables an account); the ``StudentLoginRequested`` step refuses the sign-in.
+        """
+        from common.djangoapps.student.models import UserStanding  # pylint: disable=import-error,import-outside-toplevel
+
+        if actor is None:
+            raise ValueError("an account termination needs the staff member who determined the case")
+        standing, _created = UserStanding.objects.get_or_create(user=user, defaults={"changed_by": actor})
+        standing.account_status, standing.changed_by = UserStanding.ACCOUNT_DISABLED, actor
+        standing.save()
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        return {"standing": UserStanding.ACCOUNT_DISABLED}
+
+    def restore_account(self, user, actor, ref):
+        """``UserStanding`` back to ``ACCOUNT_ENABLED``; the password stays unusable until support sets a new one."""
+        from common.djangoapps.student.models import UserStanding  # pylint: disable=import-error,import-outside-toplevel
+
+        standing, _created = UserStanding.objects.get_or_create(user=user, defaults={"changed_by": actor or user})
+        standing.account_status, standing.changed_by = UserStanding.ACCOUNT_ENABLED, actor or user
+        standing.save()
+        return {"password": "reset required"}
+
+    def send_notice(self, user, notice):
+        """
+        edx-ace: a ``HonorCodeDetermination`` message type (an ``openedx.core.djangoapps.ace_common.message.
+        BaseMessageType``) personalized for ``edx_ace.recipient.Recipient(user.id, user.email)`` with the base
+        template context of ``openedx.core.djangoapps.ace_common.template_context.get_base_template_context(site)``,
+        sent with ``edx_ace.ace.send``. Templates: ``templates/honorcode/edx_ace/determination/email/``.
+        """
+        from django.contrib.sites.models import Site  # pylint: disable=import-outside-toplevel
+        from edx_ace import ace  # pylint: disable=import-error,import-outside-toplevel
+        from edx_ace.recipient import Recipient  # pylint: disable=import-error,import-outside-toplevel
+        from openedx.core.djangoapps.ace_common.template_context import get_base_template_context  # pylint: disable=import-error,import-outside-toplevel
+
+        message_type = determination_message_type()
+        message = message_type(context=get_base_template_context(Site.objects.get_current())).personalize(
+            recipient=Recipient(user.id, user.email), language=None, user_context=notice.context,
+        )
+        ace.send(message)
+
+    def site_url(self, path):
+        """``settings.LMS_ROOT_URL`` and the path."""
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
+
+        return getattr(settings, "LMS_ROOT_URL", "").rstrip("/") + path
+
+    def course_name(self, course_key):
+        """``openedx.core.djangoapps.content.course_overviews.models.CourseOverview.get_from_id(course_key)``."""
+        from openedx.core.djangoapps.content.course_overviews.models import CourseOverview  # pylint: disable=import-error,import-outside-toplevel
+
+        try:
+            return CourseOverview.get_from_id(course_key).display_name or str(course_key)
+        except CourseOverview.DoesNotExist:
+            return str(course_key)
+
+
+_MESSAGE_TYPE = []
+
+
+def determination_message_type():
+    """
+    The edx-ace message type of determination notices, defined on first use (its base class is edx-platform's).
+
+    ``edx_ace`` renders ``{APP_LABEL}/edx_ace/{NAME}/email/{subject.txt,body.txt,body.html,head.html,from_name.txt}``.
+    """
+    if not _MESSAGE_TYPE:
+        from openedx.core.djangoapps.ace_common.message import BaseMessageType  # pylint: disable=import-error,import-outside-toplevel
+
+        class HonorCodeDetermination(BaseMessageType):
+            """A respondent's notice of the determination of an honor code case (transactional)."""
+
+            APP_LABEL = "honorcode"
+            NAME = "determination"
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.options["transactional"] = True  # pylint: disable=no-member
+
+        _MESSAGE_TYPE.append(HonorCodeDetermination)
+    return _MESSAGE_TYPE[0]

@@ -178,3 +178,124 @@ class StandalonePlatform(Platform):
             return self.user_for_request(request)
         user = get_current_user()
         return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+    # --- staff standing, sanctions and notifications on the app's own tables --------------------------------------
+
+    def is_global_staff(self, user):
+        """On a plain Django site, global staff are its superusers."""
+        return bool(user is not None and user.is_active and user.is_superuser)
+
+    def find_user(self, username):
+        """``User.objects.get(username=...)``."""
+        return get_user_model().objects.filter(username=username).first()
+
+    def graded_assignment(self, course_key, usage_key):
+        """A workbench block in a graded subsection (:meth:`is_gradable_usage`) is its own assignment here."""
+        if course_key != self.default_course_key() or not usage_key:
+            return None
+        return usage_key if self.is_gradable_usage(usage_key) else None
+
+    def override_grade_to_zero(self, user, course_key, usage_key, actor, comment):
+        """A ``StandaloneGradeOverride`` row with nothing earned."""
+        from honorcode_xblock.models import StandaloneGradeOverride  # pylint: disable=import-outside-toplevel
+
+        StandaloneGradeOverride.objects.update_or_create(
+            user=user, course_key=course_key, usage_key=usage_key, defaults={"earned_graded": 0.0, "comment": comment},
+        )
+        return {"usage_key": usage_key}
+
+    def undo_grade_override(self, user, course_key, usage_key, ref):
+        """Delete the override row."""
+        from honorcode_xblock.models import StandaloneGradeOverride  # pylint: disable=import-outside-toplevel
+
+        StandaloneGradeOverride.objects.filter(user=user, course_key=course_key, usage_key=usage_key).delete()
+        return {}
+
+    def revoke_certificate(self, user, course_key, actor, notes):
+        """Mark the learner's ``StandaloneCertificate`` invalidated (the creation filter withholds a new one)."""
+        from honorcode_xblock.models import StandaloneCertificate  # pylint: disable=import-outside-toplevel
+
+        certificate = StandaloneCertificate.objects.filter(user=user, course_key=course_key).first()
+        if certificate is None:
+            return {"certificate": None}
+        certificate.invalidated, certificate.status = True, StandaloneCertificate.UNAVAILABLE
+        certificate.invalidation_notes = notes
+        certificate.save(update_fields=["invalidated", "status", "invalidation_notes"])
+        return {"certificate": certificate.pk}
+
+    def restore_certificate(self, user, course_key, actor, ref):
+        """Make the certificate valid again."""
+        from honorcode_xblock.models import StandaloneCertificate  # pylint: disable=import-outside-toplevel
+
+        if ref.get("certificate"):
+            StandaloneCertificate.objects.filter(pk=ref["certificate"]).update(
+                invalidated=False, status=StandaloneCertificate.DOWNLOADABLE,
+            )
+        return {}
+
+    def unenroll_without_refund(self, user, course_key):
+        """Deactivate the learner's ``StandaloneEnrollment``; ``refunded`` stays False."""
+        from honorcode_xblock.models import StandaloneEnrollment  # pylint: disable=import-outside-toplevel
+
+        enrollment = StandaloneEnrollment.objects.filter(user=user, course_key=course_key).first()
+        if enrollment is None:
+            return {"was_enrolled": False}
+        was_active = enrollment.is_active
+        if was_active:
+            enrollment.is_active = False
+            enrollment.save(update_fields=["is_active"])
+        return {"was_enrolled": was_active, "mode": enrollment.mode}
+
+    def reenroll(self, user, course_key, ref):
+        """Reactivate the enrollment, in its mode, if the learner was enrolled."""
+        from honorcode_xblock.models import StandaloneEnrollment  # pylint: disable=import-outside-toplevel
+
+        if ref.get("was_enrolled"):
+            StandaloneEnrollment.objects.filter(user=user, course_key=course_key).update(is_active=True)
+        return {}
+
+    def terminate_account(self, user, actor):
+        """An unusable password and ``is_active`` off: Django's authentication backends refuse the user."""
+        user.set_unusable_password()
+        user.is_active = False
+        user.save(update_fields=["password", "is_active"])
+        return {"deactivated": True}
+
+    def restore_account(self, user, actor, ref):
+        """``is_active`` on again; the learner sets a new password through the password reset."""
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        return {"password": "reset required"}
+
+    def send_notice(self, user, notice):
+        """Django's email backend (``EMAIL_BACKEND``): a text message with an HTML alternative."""
+        from django.core.mail import EmailMultiAlternatives  # pylint: disable=import-outside-toplevel
+
+        if not user.email:
+            raise ValueError(f"user {user.pk} has no email address")
+        message = EmailMultiAlternatives(notice.subject, notice.text, to=[user.email])
+        message.attach_alternative(notice.html, "text/html")
+        message.send(fail_silently=False)
+
+    def site_url(self, path):
+        """``HONORCODE_SITE_URL`` (default ``http://127.0.0.1:8000``) and the path."""
+        # .. setting_name: HONORCODE_SITE_URL
+        # .. setting_default: 'http://127.0.0.1:8000'
+        # .. setting_description: Outside Open edX, the address of the site, for links in the messages the honor
+        #   code app sends (inside the LMS the LMS's own ``LMS_ROOT_URL`` is used).
+        return getattr(settings, "HONORCODE_SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
+
+    def assignment_name_in_course(self, course_key, usage_key):
+        """A block the workbench knows, in the demo course (the workbench cannot name blocks)."""
+        if course_key != self.default_course_key() or not usage_key:
+            return None
+        return "" if self.block_type(usage_key) else None
+
+    def course_name(self, course_key):
+        """``HONORCODE_STANDALONE_COURSE_NAME`` for the demo course; the key for any other."""
+        # .. setting_name: HONORCODE_STANDALONE_COURSE_NAME
+        # .. setting_default: 'Honor Code Demo Course'
+        # .. setting_description: Outside Open edX, the display name of the demo course in messages and pages.
+        if course_key == self.default_course_key():
+            return getattr(settings, "HONORCODE_STANDALONE_COURSE_NAME", "Honor Code Demo Course")
+        return str(course_key)

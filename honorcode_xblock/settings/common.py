@@ -4,6 +4,10 @@ Common plugin settings of the honor code app, merged into the LMS and CMS settin
 Each value is added to what the operator configured, never put in its place.
 """
 
+import os
+
+#: The folder of the Mako template the legacy instructor dashboard includes for the plugin's section.
+MAKO_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates", "mako")
 OPENEDX_PLATFORM = "honorcode_xblock.platform.openedx.OpenEdxPlatform"
 MIDDLEWARE = "honorcode_xblock.middleware.HandlerGateMiddleware"
 
@@ -11,15 +15,23 @@ MIDDLEWARE = "honorcode_xblock.middleware.HandlerGateMiddleware"
 #: A filter type the plugin adds is ``fail_silently`` for rendering (an unexpected error must not break every unit
 #: of every course) and not for certificates (an error fails the certificate task, which is retried, rather than
 #: issuing a certificate the gate would have withheld).
+#: Sign-in, the certificate page and the dashboard tabs fail silently too: an error there must not stop every
+#: learner from signing in.
 FAIL_SILENTLY = {
     "org.openedx.learning.xblock.render.started.v1": True,
     "org.openedx.learning.vertical_block_child.render.started.v1": True,
     "org.openedx.learning.certificate.creation.requested.v1": False,
+    "org.openedx.learning.certificate.render.started.v1": True,
+    "org.openedx.learning.student.login.requested.v1": True,
+    "org.openedx.learning.instructor.dashboard.tabs.requested.v1": True,
 }
 FILTER_STEPS = {
     "org.openedx.learning.xblock.render.started.v1": "honorcode_xblock.filters.WithholdGradedUnit",
     "org.openedx.learning.vertical_block_child.render.started.v1": "honorcode_xblock.filters.WithholdGradedChild",
     "org.openedx.learning.certificate.creation.requested.v1": "honorcode_xblock.filters.WithholdCertificate",
+    "org.openedx.learning.certificate.render.started.v1": "honorcode_xblock.filters.ShowRevokedCertificate",
+    "org.openedx.learning.student.login.requested.v1": "honorcode_xblock.filters.RefuseTerminatedLogin",
+    "org.openedx.learning.instructor.dashboard.tabs.requested.v1": "honorcode_xblock.filters.AddCasesTab",
 }
 
 
@@ -57,6 +69,9 @@ def plugin_settings(settings):
     #   platform does the same work on the app's own tables (the demo and the tests).
     cms_plugin_settings(settings)
     settings.OPEN_EDX_FILTERS_CONFIG = merge_filter_steps(getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None) or {})
+    mako_dirs = getattr(settings, "MAKO_TEMPLATE_DIRS_BASE", None)
+    if isinstance(mako_dirs, list) and MAKO_TEMPLATES not in mako_dirs:
+        mako_dirs.append(MAKO_TEMPLATES)  # the legacy instructor dashboard's section (context_api.py)
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
     if MIDDLEWARE not in middleware:
         settings.MIDDLEWARE = [*middleware, MIDDLEWARE]

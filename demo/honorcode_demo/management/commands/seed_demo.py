@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from opaque_keys.edx.keys import CourseKey
 
 from honorcode_xblock import api
+from honorcode_xblock.models import StandaloneEnrollment
 
 STAFF_USERNAME = "staff"
 STAFF_PASSWORD = "staff-demo-password"
@@ -30,9 +31,14 @@ class Command(BaseCommand):
         if created or not staff.has_usable_password():
             staff.set_password(STAFF_PASSWORD)
             staff.save()
-        for username in LEARNERS:
-            users.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
         course_key = CourseKey.from_string(settings.HONORCODE_STANDALONE_COURSE_KEY)
+        for username in LEARNERS:
+            learner, created = users.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+            if created or (learner.is_active and not learner.has_usable_password()):
+                learner.set_password(f"{username}-demo-password")
+                learner.save()
+            StandaloneEnrollment.objects.get_or_create(user=learner, course_key=course_key,
+                                                       defaults={"mode": "verified"})
         if api.studio_values(course_key) is None:
             api.save_course_settings(
                 course_key, terms_html=COURSE_TERMS, collaboration_text=COLLABORATION,
@@ -49,3 +55,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  Studio preview:        {block_alone}author_view/?student={STAFF_USERNAME}")
         self.stdout.write(f"  The honor code page:   {base}/honorcode/")
         self.stdout.write(f"  Django admin:          {base}/admin/  (login {STAFF_USERNAME} / {STAFF_PASSWORD})")
+        self.stdout.write(f"  Honor code cases:      {base}/honorcode/courses/{course_key}/cases/  "
+                          f"(sign in at {base}/demo/login/ as {STAFF_USERNAME})")
+        self.stdout.write(f"  Alice's record:        {base}/honorcode/me/?student=alice")
+        self.stdout.write(f"  Alice in the platform: {base}/demo/learner/alice/  (enrollment, grades, certificate)")
+        self.stdout.write(f"  Sent mail:             {base}/demo/outbox/")
+        self.stdout.write(f"  Learner sign-in:       {base}/demo/login/  (alice / alice-demo-password)")

@@ -1,0 +1,132 @@
+"""
+The demo's stand-ins for LMS pages the honor code acts on: sign-in (with the ``StudentLoginRequested`` filter, as
+the LMS runs it), a learner's standing in the demo course (enrollment, grade overrides, certificate), a certificate
+request (``CertificateCreationRequested``) and page (``CertificateRenderStarted``), and the outbox of sent mail.
+"""
+import email
+from email import policy as email_policy
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from opaque_keys.edx.keys import CourseKey
+from openedx_filters.learning.filters import (
+    CertificateCreationRequested,
+    CertificateRenderStarted,
+    StudentLoginRequested,
+)
+
+from honorcode_xblock.models import (
+    StandaloneCertificate,
+    StandaloneEnrollment,
+    StandaloneGradeOverride,
+)
+
+
+def _course_key():
+    return CourseKey.from_string(settings.HONORCODE_STANDALONE_COURSE_KEY)
+
+
+@require_http_methods(["GET", "POST"])
+def login(request):
+    """Sign in as the LMS does: the login filter sees the account first, then the password is checked."""
+    error, username = "", ""
+    back = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        account = get_user_model().objects.filter(username=username).first()
+        try:
+            if account is not None:
+                StudentLoginRequested.run_filter(user=account)
+            user = auth.authenticate(request, username=username, password=request.POST.get("password", ""))
+            if user is None:
+                error = "The username or password is wrong."
+            else:
+                auth.login(request, user)
+                return HttpResponseRedirect(back, status=303)
+        except StudentLoginRequested.PreventLogin as refused:
+            error = str(refused)
+    return render(request, "honorcode_demo/login.html", {"error": error, "username": username, "next": back},
+                  status=400 if error else 200)
+
+
+@require_http_methods(["POST"])
+def logout(request):
+    auth.logout(request)
+    return HttpResponseRedirect("/demo/login/", status=303)
+
+
+def _learner(username):
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise Http404("No such learner.")
+    return user
+
+
+@require_http_methods(["GET"])
+def learner_status(request, username):
+    """What the platform holds of one learner in the demo course: account, enrollment, grades, certificate."""
+    user, course_key = _learner(username), _course_key()
+    return render(request, "honorcode_demo/learner.html", {
+        "learner": user,
+        "course_key": course_key,
+        "enrollment": StandaloneEnrollment.objects.filter(user=user, course_key=course_key).first(),
+        "overrides": StandaloneGradeOverride.objects.filter(user=user, course_key=course_key),
+        "certificate": StandaloneCertificate.objects.filter(user=user, course_key=course_key).first(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def request_certificate(request, username):
+    """
+    POST: ask for the certificate as the LMS's generation handler does (the creation filter may refuse).
+    GET: show it as the LMS's certificate page does (the render filter may show it as revoked).
+    """
+    user, course_key = _learner(username), _course_key()
+    certificate = StandaloneCertificate.objects.filter(user=user, course_key=course_key).first()
+    if request.method == "POST":
+        try:
+            CertificateCreationRequested.run_filter(user=user, course_key=course_key, mode="honor",
+                                                    status="downloadable", grade="1.0", generation_mode="self")
+        except CertificateCreationRequested.PreventCertificateCreation as refused:
+            return render(request, "honorcode_demo/certificate.html", {
+                "learner": user, "refused": str(refused), "course_key": course_key}, status=403)
+        StandaloneCertificate.objects.get_or_create(user=user, course_key=course_key,
+                                                    defaults={"created_at": timezone.now()})
+        return HttpResponseRedirect(request.path, status=303)
+    if certificate is None or certificate.invalidated:
+        return render(request, "honorcode_demo/certificate.html", {
+            "learner": user, "course_key": course_key, "certificate": certificate}, status=404)
+    context = {"accomplishment_user_id": user.pk, "course_id": str(course_key), "username": user.username,
+               "accomplishment_copy_course_name": "Honor Code Demo Course"}
+    try:
+        context, _template = CertificateRenderStarted.run_filter(context=context, custom_template=None)
+    except CertificateRenderStarted.RenderCustomResponse as custom:
+        return custom.response
+    return render(request, "honorcode_demo/certificate.html", {
+        "learner": user, "course_key": course_key, "certificate": certificate, "valid": True})
+
+
+@require_http_methods(["GET"])
+def outbox(request):
+    """Every message sent so far (Django's file-based email backend writes them to ``var/mail``), newest first."""
+    messages = []
+    folder = Path(settings.EMAIL_FILE_PATH)
+    files = sorted(folder.glob("*.log"), key=lambda path: path.stat().st_mtime, reverse=True) if folder.exists() else []
+    for path in files:
+        for chunk in path.read_text(encoding="utf-8").split("-" * 79):
+            if not chunk.strip():
+                continue
+            message = email.message_from_string(chunk.strip(), policy=email_policy.default)
+            body = message.get_body(preferencelist=("plain",))
+            messages.append({"to": message["To"], "subject": message["Subject"], "date": message["Date"],
+                             "body": body.get_content() if body is not None else ""})
+    return render(request, "honorcode_demo/outbox.html", {"messages": messages})

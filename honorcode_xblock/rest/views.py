@@ -1,0 +1,287 @@
+"""
+REST API v1 views: parse the request, call ``api``, serialize. Permissions are ``api``'s (course staff act on their
+own courses only, global staff alone publish policy versions and terminate accounts, learners see only their own
+record); every ``HonorCodeError`` becomes a 4xx response with a message.
+"""
+import csv
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from rest_framework import serializers as drf_serializers
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from honorcode_xblock import api
+from honorcode_xblock.exceptions import HonorCodeError, InvalidInput, NotFound
+from honorcode_xblock.rest import serializers as s
+
+
+def authentication_classes():
+    """
+    JWT (edx-drf-extensions' ``JwtAuthentication``, what the LMS's APIs accept from the MFEs and services) and the
+    session, with CSRF enforced for changes (DRF's ``SessionAuthentication``).
+    """
+    from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication  # pylint: disable=import-outside-toplevel
+
+    return (JwtAuthentication, SessionAuthentication)
+
+
+class HonorCodeAPIView(APIView):
+    """Base of the API's views: authentication, JSON, and the app's errors as 4xx responses."""
+
+    authentication_classes = authentication_classes()
+    permission_classes = (IsAuthenticated,)
+    parser_classes = (JSONParser,)
+    schema = AutoSchema()
+
+    def handle_exception(self, exc):
+        if isinstance(exc, InvalidInput):
+            return Response({"detail": str(exc), "errors": exc.errors}, status=exc.status_code)
+        if isinstance(exc, HonorCodeError):
+            return Response({"detail": str(exc)}, status=exc.status_code)
+        if isinstance(exc, ValidationError):
+            return Response({"detail": "Invalid input.", "errors": exc.detail}, status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
+    def valid(self, serializer_class, **kwargs):
+        """The request's data validated by ``serializer_class`` (400 with the field errors otherwise)."""
+        if not isinstance(self.request.data, dict) and not hasattr(self.request.data, "getlist"):
+            raise ParseError("The request body must be a JSON object.")
+        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @staticmethod
+    def course_key(course_id):
+        """The course key in the URL (400 for a malformed one)."""
+        try:
+            return CourseKey.from_string(course_id)
+        except InvalidKeyError as error:
+            raise InvalidInput({"course_id": [f"{course_id} is not a valid course key."]}) from error
+
+
+class Pages(PageNumberPagination):
+    """Pages of 100 (up to 1000 with ``page_size``)."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+ERRORS = {400: s.ErrorSerializer, 401: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer,
+          409: s.ErrorSerializer}
+
+
+class PolicyVersionList(HonorCodeAPIView):
+    """The published honor code versions (anyone), and publishing a new one (global staff)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(responses={200: s.PolicyVersionSerializer(many=True)})
+    def get(self, request):
+        return Response(s.PolicyVersionSerializer(api.published_policies(), many=True).data)
+
+    @extend_schema(request=s.PolicyVersionCreateSerializer, responses={201: s.PolicyVersionSerializer, **ERRORS})
+    def post(self, request):
+        api.require_global_staff(request.user)
+        data = self.valid(s.PolicyVersionCreateSerializer)
+        version = api.publish_new_policy(actor=request.user, **data)
+        return Response(s.PolicyVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class PolicyVersionDetail(HonorCodeAPIView):
+    """One published honor code version."""
+
+    permission_classes = (AllowAny,)
+
+    @extend_schema(responses={200: s.PolicyVersionSerializer, 404: s.ErrorSerializer})
+    def get(self, request, number):
+        return Response(s.PolicyVersionSerializer(api.published_policy(number)).data)
+
+
+class CourseAcceptance(HonorCodeAPIView):
+    """A learner's acceptance in a course: one's own (course staff may ask for anyone's), and accepting."""
+
+    @extend_schema(parameters=[OpenApiParameter("username", str, description="Another learner (course staff)")],
+                   responses={200: s.AcceptanceStatusSerializer, **ERRORS})
+    def get(self, request, course_id):
+        found = api.acceptance_for(request.user, self.course_key(course_id), request.query_params.get("username"))
+        return Response(s.AcceptanceStatusSerializer(found).data)
+
+    @extend_schema(request=s.AcceptRequestSerializer,
+                   responses={200: s.AcceptanceSerializer, 201: s.AcceptanceSerializer, **ERRORS})
+    def post(self, request, course_id):
+        course_key = self.course_key(course_id)
+        data = self.valid(s.AcceptRequestSerializer)
+        if not api.course_uses_honor_code(course_key):
+            raise NotFound(f"There is no honor code to accept in course {course_key}.")
+        acceptance, created = api.accept(request.user, course_key, block_id="api", **data)
+        return Response(s.AcceptanceSerializer(acceptance).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class CourseAcceptances(HonorCodeAPIView):
+    """A course's acceptances, paged (course staff)."""
+
+    @extend_schema(responses={200: s.AcceptanceRowSerializer(many=True), **ERRORS})
+    def get(self, request, course_id):
+        rows = api.acceptances_in_course(request.user, self.course_key(course_id))
+        pages = Pages()
+        page = pages.paginate_queryset(rows, request, view=self)
+        return pages.get_paginated_response(s.AcceptanceRowSerializer(page, many=True).data)
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns what it is given (for streaming CSV)."""
+
+    def write(self, value):
+        return value
+
+
+def csv_response(rows, filename):
+    """A streaming CSV response: rows are written as they are read, so memory stays flat however many there are."""
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class CourseAcceptancesCsv(HonorCodeAPIView):
+    """A course's acceptances as a streaming CSV file (course staff)."""
+
+    @extend_schema(responses={(200, "text/csv"): drf_serializers.CharField(), **ERRORS})
+    def get(self, request, course_id):
+        course_key = self.course_key(course_id)
+        rows = api.acceptance_rows(request.user, course_key)
+        return csv_response(rows, f"honorcode-acceptances-{course_key.course}.csv")
+
+
+class CaseList(HonorCodeAPIView):
+    """A course's cases (filtered by ``status``, ``commitment``, ``respondent``), and opening one (course staff)."""
+
+    @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("commitment", str),
+                               OpenApiParameter("respondent", str)],
+                   responses={200: s.CaseSerializer(many=True), **ERRORS})
+    def get(self, request, course_id):
+        cases = api.list_cases(request.user, self.course_key(course_id),
+                               status=request.query_params.get("status", ""),
+                               commitment=request.query_params.get("commitment", ""),
+                               respondent=request.query_params.get("respondent", ""))
+        pages = Pages()
+        page = pages.paginate_queryset(cases, request, view=self)
+        return pages.get_paginated_response(s.CaseSerializer(page, many=True).data)
+
+    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer, **ERRORS})
+    def post(self, request, course_id):
+        course_key = self.course_key(course_id)
+        data = self.valid(s.CaseCreateSerializer)
+        case = api.open_case(request.user, course_key, **data)
+        return Response(s.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class CasesCsv(HonorCodeAPIView):
+    """A course's cases as a streaming CSV file (course staff)."""
+
+    @extend_schema(responses={(200, "text/csv"): drf_serializers.CharField(), **ERRORS})
+    def get(self, request, course_id):
+        course_key = self.course_key(course_id)
+        return csv_response(api.case_rows(request.user, course_key), f"honorcode-cases-{course_key.course}.csv")
+
+
+class CaseDetail(HonorCodeAPIView):
+    """One case with its evidence, determinations and sanctions; ``PATCH`` changes its status (course staff)."""
+
+    def _detail(self, case_id):
+        found = api.case_file(self.request.user, case_id)
+        found.case.case_file = found
+        return s.CaseDetailSerializer(found.case).data
+
+    @extend_schema(responses={200: s.CaseDetailSerializer, **ERRORS})
+    def get(self, request, case_id):
+        return Response(self._detail(case_id))
+
+    @extend_schema(request=s.CaseStatusSerializer, responses={200: s.CaseDetailSerializer, **ERRORS})
+    def patch(self, request, case_id):
+        api.get_case(request.user, case_id)  # 404/403 before the body is judged
+        data = self.valid(s.CaseStatusSerializer)
+        api.change_case_status(request.user, case_id, data["status"], note=data["note"])
+        return Response(self._detail(case_id))
+
+
+class CaseEvidence(HonorCodeAPIView):
+    """Adding evidence to a case: ``text`` and/or ``file`` (multipart; course staff)."""
+
+    parser_classes = (MultiPartParser, FormParser, JSONParser)
+
+    @extend_schema(request={"multipart/form-data": s.EvidenceCreateSerializer},
+                   responses={201: s.EvidenceSerializer, **ERRORS})
+    def post(self, request, case_id):
+        api.get_case(request.user, case_id)
+        data = self.valid(s.EvidenceCreateSerializer)
+        item = api.add_evidence(request.user, case_id, text=data.get("text", ""), upload=data.get("file"))
+        return Response(s.EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetermination(HonorCodeAPIView):
+    """Determining a case: the finding, the rationale, the sanctions (course staff; termination: global staff)."""
+
+    @extend_schema(request=s.DeterminationCreateSerializer, responses={201: s.DeterminationSerializer, **ERRORS})
+    def post(self, request, case_id):
+        api.get_case(request.user, case_id)
+        data = self.valid(s.DeterminationCreateSerializer)
+        determination = api.determine(
+            request.user, case_id, finding=data["finding"], rationale=data["rationale"],
+            sanctions_requested=[dict(item) for item in data["sanctions"]],
+            expected_sequence=data.get("expected_sequence"),
+        )
+        return Response(s.DeterminationSerializer(determination).data, status=status.HTTP_201_CREATED)
+
+
+class SanctionDetail(HonorCodeAPIView):
+    """One sanction and its state (course staff)."""
+
+    @extend_schema(responses={200: s.SanctionSerializer, **ERRORS})
+    def get(self, request, sanction_id):
+        return Response(s.SanctionSerializer(api.get_sanction(request.user, sanction_id)).data)
+
+
+class SanctionRetry(HonorCodeAPIView):
+    """Retrying a failed sanction (course staff)."""
+
+    @extend_schema(request=None, responses={202: s.SanctionSerializer, **ERRORS})
+    def post(self, request, sanction_id):
+        api.retry_sanction(request.user, sanction_id)
+        return Response(s.SanctionSerializer(api.get_sanction(request.user, sanction_id)).data,
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class SanctionRevert(HonorCodeAPIView):
+    """Reverting a sanction, with a reason (course staff; termination: global staff)."""
+
+    @extend_schema(request=s.RevertSerializer, responses={200: s.SanctionSerializer, **ERRORS})
+    def post(self, request, sanction_id):
+        api.get_sanction(request.user, sanction_id)
+        data = self.valid(s.RevertSerializer)
+        sanction = api.revert_sanction(request.user, sanction_id, reason=data["reason"])
+        return Response(s.SanctionSerializer(sanction).data)
+
+
+class MyRecord(HonorCodeAPIView):
+    """The signed-in learner's own honor code record."""
+
+    @extend_schema(responses={200: s.RecordSerializer, **ERRORS})
+    def get(self, request):
+        record = api.learner_record(request.user)
+        return Response(s.RecordSerializer({"username": request.user.username, **record}).data)
+
+

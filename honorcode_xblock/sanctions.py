@@ -1,0 +1,52 @@
+"""
+What each sanction does on the platform, and how it is undone.
+
+Pure dispatch over the platform layer: :func:`apply` and :func:`revert` call the platform for one sanction and
+return what the platform needs to undo it later (kept in ``Sanction.platform_ref``). Both are idempotent: applying
+an applied sanction again, or reverting a reverted one, changes nothing on the platform.
+"""
+from honorcode_xblock.models import SanctionKind
+
+#: Sanctions that only a global staff member may impose or revert.
+GLOBAL_STAFF_ONLY = frozenset({SanctionKind.TERMINATE_ACCOUNT})
+#: Sanctions that need an assignment in a graded subsection.
+NEED_ASSIGNMENT = frozenset({SanctionKind.ZERO_CREDIT})
+#: Sanctions whose effect is a record the platform consults (a filter step), not a call.
+RECORDED_ONLY = frozenset({SanctionKind.CERTIFICATE_WITHHELD, SanctionKind.OTHER})
+#: Sanctions that keep a learner from getting a certificate while they are applied.
+BLOCK_CERTIFICATE = frozenset({SanctionKind.CERTIFICATE_WITHHELD, SanctionKind.CERTIFICATE_REVOKED})
+
+
+def apply(platform, sanction, actor):
+    """
+    Make ``sanction`` happen on ``platform``.
+
+    Returns:
+        dict: what :func:`revert` needs (stored in ``platform_ref``).
+    """
+    kind, user, course_key = sanction.kind, sanction.user, sanction.course_key
+    if kind == SanctionKind.ZERO_CREDIT:
+        return platform.override_grade_to_zero(user, course_key, sanction.usage_key, actor,
+                                               comment=f"Honor code case {sanction.determination.case_id}")
+    if kind == SanctionKind.CERTIFICATE_REVOKED:
+        return platform.revoke_certificate(user, course_key, actor,
+                                           notes=f"Honor code case {sanction.determination.case_id}")
+    if kind == SanctionKind.UNENROLL:
+        return platform.unenroll_without_refund(user, course_key)
+    if kind == SanctionKind.TERMINATE_ACCOUNT:
+        return platform.terminate_account(user, actor)
+    return {}  # withheld certificates and other actions: the record is the effect
+
+
+def revert(platform, sanction, actor):
+    """Undo what :func:`apply` did, as far as the platform allows. Returns notes on what was restored."""
+    kind, user, course_key, ref = sanction.kind, sanction.user, sanction.course_key, sanction.platform_ref or {}
+    if kind == SanctionKind.ZERO_CREDIT:
+        return platform.undo_grade_override(user, course_key, sanction.usage_key, ref)
+    if kind == SanctionKind.CERTIFICATE_REVOKED:
+        return platform.restore_certificate(user, course_key, actor, ref)
+    if kind == SanctionKind.UNENROLL:
+        return platform.reenroll(user, course_key, ref)
+    if kind == SanctionKind.TERMINATE_ACCOUNT:
+        return platform.restore_account(user, actor, ref)
+    return {}

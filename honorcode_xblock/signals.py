@@ -1,0 +1,11 @@
+"""
+In-process signals through which ``api`` hands slow work to the task queue without importing it.
+
+``receivers.py`` connects them to the Celery tasks in ``tasks.py``; ``api`` sends them after its transaction commits.
+"""
+from django.dispatch import Signal
+
+#: A sanction waits to be applied. Sent with ``sanction_id``.
+sanction_pending = Signal()
+#: A determination's notices wait to be sent. Sent with ``determination_id``.
+notices_pending = Signal()

@@ -1,0 +1,49 @@
+"""
+Celery tasks: applying sanctions and sending notices, retried with exponential backoff.
+
+Each task is a thin entry point: the work and its idempotency live in ``api`` (applying an applied sanction, or
+sending a sent notice, changes nothing), so a retry or a redelivered message is harmless.
+"""
+import logging
+import random
+
+from celery import shared_task
+from django.conf import settings
+
+from honorcode_xblock import api
+
+log = logging.getLogger(__name__)
+
+
+def max_retries():
+    """How often a failed sanction or notice is retried before staff must retry it by hand."""
+    # .. setting_name: HONORCODE_TASK_MAX_RETRIES
+    # .. setting_default: 5
+    # .. setting_description: How many times the tasks that apply sanctions and send determination notices retry a
+    #   failure (with exponential backoff from 30 seconds, capped at an hour) before the sanction stays "failed"
+    #   for course staff to retry.
+    return int(getattr(settings, "HONORCODE_TASK_MAX_RETRIES", 5))
+
+
+def backoff(retries):
+    """Seconds before the next attempt: 30 s doubling per retry, capped at an hour, with jitter."""
+    delay = min(3600, 30 * (2 ** retries))
+    return int(delay / 2 + random.uniform(0, delay / 2))  # noqa: S311 (jitter, not security)
+
+
+@shared_task(bind=True, name="honorcode_xblock.tasks.apply_sanction", acks_late=True)
+def apply_sanction(self, sanction_id):
+    """Apply one sanction; retry while it fails."""
+    sanction = api.apply_sanction(sanction_id)
+    if sanction is not None and sanction.state == api.SanctionState.FAILED and self.request.retries < max_retries():
+        raise self.retry(countdown=backoff(self.request.retries), max_retries=max_retries())
+    return sanction.state if sanction is not None else None
+
+
+@shared_task(bind=True, name="honorcode_xblock.tasks.send_notices", acks_late=True)
+def send_notices(self, determination_id):
+    """Send a determination's notices; retry while one is unsent."""
+    unsent = api.send_notices(determination_id)
+    if unsent and self.request.retries < max_retries():
+        raise self.retry(countdown=backoff(self.request.retries), max_retries=max_retries())
+    return unsent

@@ -3,6 +3,8 @@ Test doubles of the edx-platform modules that ``platform/openedx.py`` imports, s
 
 - ``common.djangoapps.student.auth``: ``has_studio_read_access(user, course_key)`` and
   ``has_studio_write_access(user, course_key)`` (openedx-platform ``common/djangoapps/student/auth.py``).
+- ``common.djangoapps.student.roles.GlobalStaff().has_user(user)`` (openedx-platform
+  ``common/djangoapps/student/roles.py``).
 - ``openedx.core.lib.url_utils.unquote_slashes`` (openedx-platform ``openedx/core/lib/url_utils.py``).
 - ``lms.djangoapps.courseware.masquerade``: ``MASQUERADE_SETTINGS_KEY`` (the session key of a dict from course
   keys to ``CourseMasquerade`` objects) and ``is_masquerading_as_student(user, course_key)``, which reads the
@@ -35,6 +37,7 @@ class FakeOpenEdx:
         self.blocks = {}       # usage key -> display name
         self.graded = set()    # usage keys of blocks in graded subsections (``graded`` is inherited)
         self.tokens = {}  # "JWT <token>" / "Bearer <token>" Authorization headers -> user
+        self.global_staff = set()  # user ids with the GlobalStaff role (``user.is_staff`` in the LMS)
 
     def make_staff(self, user, course_key, write=True):
         self.readers.add((user.pk, course_key))
@@ -45,6 +48,16 @@ class FakeOpenEdx:
         auth = types.ModuleType("common.djangoapps.student.auth")
         auth.has_studio_read_access = lambda user, course_key: (user.pk, course_key) in self.readers
         auth.has_studio_write_access = lambda user, course_key: (user.pk, course_key) in self.writers
+        roles = types.ModuleType("common.djangoapps.student.roles")
+        fake = self
+
+        class GlobalStaff:
+            """Mirrors ``common.djangoapps.student.roles.GlobalStaff``: ``has_user(user)``."""
+
+            def has_user(self, user):
+                return bool(user and user.pk in fake.global_staff)
+
+        roles.GlobalStaff = GlobalStaff
 
         def get_item(usage_key):
             if usage_key not in self.blocks:
@@ -94,6 +107,7 @@ class FakeOpenEdx:
         return {
             **packages,
             "common.djangoapps.student.auth": auth,
+            "common.djangoapps.student.roles": roles,
             "xmodule.modulestore.django": modulestore_django,
             "xmodule.modulestore.exceptions": exceptions,
             "openedx.core.lib.url_utils": url_utils,

@@ -30,6 +30,7 @@ from honorcode_xblock.exceptions import (
     NoPolicyPublished,
     NotFound,
     NotPermitted,
+    PlatformRefused,
     ReadOnly,
 )
 from honorcode_xblock.models import (
@@ -1612,9 +1613,20 @@ def revert_sanction(actor, sanction_id, *, reason=""):
         if sanction.state == SanctionState.REVERTED:
             raise Conflict(_("The sanction is already reverted."))
         before = sanction.state
-        undone = sanctions.revert(get_platform(), sanction, actor) if before == SanctionState.APPLIED else {}
+        # reverted first: what the platform runs while undoing (e.g. the certificate creation filter when a
+        # certificate is generated again) must already see this sanction lifted
         sanction.state, sanction.reverted_at = SanctionState.REVERTED, timezone.now()
         sanction.save(update_fields=["state", "reverted_at"])
+        undone = {}
+        if before == SanctionState.APPLIED:
+            try:
+                with transaction.atomic():
+                    undone = sanctions.revert(get_platform(), sanction, actor)
+            except Exception as error:  # pylint: disable=broad-except
+                log.warning("Reverting sanction %s failed: %s", sanction.pk, error)
+                raise PlatformRefused(_("The platform could not undo this sanction ({error}); it is still applied. "
+                                        "Try again later.").format(error=f"{type(error).__name__}: {error}"[:300])
+                                      ) from error
         _record(actor, "sanction.reverted", sanction, course_key=sanction.course_key,
                 before={"state": before}, after={"state": sanction.state, "reason": audit.text_summary(reason),
                                                  "platform": undone or {}})

@@ -48,3 +48,9 @@ class Conflict(HonorCodeError):
     """The request is based on something that has changed meanwhile (reload and try again)."""
 
     status_code = 409
+
+
+class PlatformRefused(HonorCodeError):
+    """The platform could not do what was asked (e.g. undo a sanction) just now; nothing was changed here."""
+
+    status_code = 409

@@ -77,13 +77,16 @@ class TestStudentView:
         assert "<img src=x" not in html and "&lt;img" in html
 
     def test_learners_do_not_see_the_counts(self, learner):
-        assert "Acceptances in this course" not in render(make_block(workbench_user("learner")))
+        html = render(make_block(workbench_user("learner")))
+        assert "Acceptances in this course" not in html and "/cases/" not in html
 
     def test_course_staff_see_how_many_accepted_which_version(self, learner, author):
         api.accept(learner, COURSE_KEY, confirmed=True)
         html = render(make_block(workbench_user("author")))
         assert "Acceptances in this course" in html
         assert "<tr><td>1</td><td>1</td><td>1</td></tr>" in html
+        assert f'href="/honorcode/courses/{COURSE_KEY}/cases/"' in html  # the case pages, from the staff view
+        assert f'href="/honorcode/courses/{COURSE_KEY}/cases/new/"' in html
 
     def test_completion_is_published_once_for_a_learner_who_accepted_elsewhere(self, learner):
         api.accept(learner, COURSE_KEY, confirmed=True)  # e.g. in another Honor Code block of the course
@@ -122,6 +125,7 @@ class TestAuthorAndStudioViews:
         html = render(make_block(workbench_user("learner"), author_mode=True), "author_view")
         assert "This is a preview" in html and 'aria-disabled="true"' in html
         assert "Acceptances in this course" in html
+        assert "/cases/" not in html  # the case pages are the LMS's, not Studio's
 
     def test_studio_preview_cannot_accept(self, learner):
         block = make_block(workbench_user("learner"), author_mode=True)

@@ -340,3 +340,88 @@ def test_author_edits_settings_with_inline_errors_then_learner_signs(demo_server
     signature.press("Enter")
     block.locator(".hc-confirmation").wait_for(state="visible")
     run_axe(page, PLEDGE, "student view in signature mode")
+
+
+def test_staff_report_determine_and_the_learner_sees_the_outcome(demo_server, page):
+    """
+    The staff flow in the demo: sign in, from the block's staff view to the case pages, report, add evidence,
+    determine with sanctions; then the learner's record, the message in the outbox and each sanction's effect.
+    """
+    base = demo_server["base"]
+    started = time.monotonic()
+    page.goto(base + "/demo/login/?next=" + SCENARIO + "?student=staff")
+    page.fill("#username", "staff")
+    page.fill("#password", "staff-demo-password")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    cases_url = page.locator(PLEDGE + " .hc-cases a").first.get_attribute("href")
+    assert cases_url == "/honorcode/courses/course-v1:HonorCode+Demo+2026/cases/"
+    page.goto(base + cases_url)
+    run_axe(page, "main", "case list")
+    page.click("text=Report a suspected violation")
+    run_axe(page, "main", "new case form")
+    page.fill("#respondents", "bob")
+    page.select_option("#commitment", "no_posting_answers")
+    page.fill("#usage_key", demo_server["problem_usage"])
+    page.fill("#description", "Bob posted the answers of the graded problem on a public forum.")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/honorcode/cases/\d+/$"))
+    case_url = page.url
+    assert page.locator("#case-status").inner_text() == "Open"
+
+    page.fill("#evidence-text", "Forum post 1234, copied from the graded problem.")
+    page.click("text=Add evidence >> nth=-1")
+    page.wait_for_load_state()
+    assert "Forum post 1234" in page.locator("#evidence-title + ul").inner_text()
+
+    page.check("#finding-violation")
+    page.fill("#rationale", "The post reproduces the graded answers word for word.")
+    for kind in ("zero_credit", "certificate_withheld", "unenroll"):
+        page.check(f"#sanction-{kind}")
+    page.click("text=Record the determination")
+    page.wait_for_url(case_url)
+    assert page.locator("#case-status").inner_text() == "Determined"
+    states = page.locator("td[data-state]").evaluate_all("cells => cells.map(c => c.dataset.state)")
+    assert states == ["applied", "applied", "applied"]
+    assert "sent" in page.locator("#sanctions-title ~ ul").inner_text()
+    run_axe(page, "main", "case page")
+
+    learner = page.context.browser.new_context().new_page()
+    learner.goto(base + "/honorcode/me/?student=bob")
+    record = learner.locator("main").inner_text()
+    assert "Violation" in record and "Never post or share answers" in record
+    assert "Zero credit on the assignment" in record and "No refund is issued" in record
+    run_axe(learner, "main", "my honor code record")
+    learner.goto(base + "/demo/outbox/")
+    message = learner.locator("article.message").first.inner_text()
+    assert "To bob@example.com" in message and "Honor code determination" in message
+    assert "Certificate withheld" in message and "No refund is issued for any of these actions." in message
+    learner.goto(base + "/demo/learner/bob/")
+    assert learner.locator("#enrollment").inner_text() == "unenrolled (verified, no refund)"
+    assert ": 0.0 (Honor code case" in learner.locator("#overrides").inner_text()
+    learner.click("text=Request the certificate")
+    assert "withheld by an honor code determination" in learner.locator("#certificate-refused").inner_text()
+
+    # terminating an account (global staff): the learner can no longer sign in
+    _django(demo_server["env"], "shell", "-c",
+            "from django.contrib.auth import get_user_model; "
+            "get_user_model().objects.create_user('mallory', 'mallory@example.com', 'mallory-password')")
+    page.goto(base + cases_url + "new/")
+    page.fill("#respondents", "mallory")
+    page.select_option("#commitment", "one_account")
+    page.fill("#description", "Shared the account with a paid test taker.")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/honorcode/cases/\d+/$"))
+    page.check("#finding-violation")
+    page.fill("#rationale", "Logins from two countries within an hour, confirmed by the learner.")
+    page.check("#sanction-terminate_account")
+    page.click("text=Record the determination")
+    page.wait_for_load_state()
+    assert page.locator("td[data-state]").inner_text() == "Applied"
+    learner.goto(base + "/demo/login/")
+    learner.fill("#username", "mallory")
+    learner.fill("#password", "mallory-password")
+    learner.click("button[type=submit]")
+    assert "terminated following an honor code determination" in learner.locator("#login-error").inner_text()
+    REPORT["staff flow"] = {"seconds": round(time.monotonic() - started, 2),
+                            "sanctions applied": 4, "messages in the outbox": 2}

@@ -90,3 +90,18 @@ HONORCODE_SITE_URL = os.environ.get("HONORCODE_SITE_URL", "http://127.0.0.1:8000
 
 INSTALLED_APPS += ["rest_framework"]
 LOGIN_URL = "/demo/login/"
+
+# JWT as the LMS issues them (edx-drf-extensions reads JWT_AUTH); a symmetric key for the demo and the tests only.
+JWT_AUTH = {
+    "JWT_ALGORITHM": "HS256",
+    "JWT_AUTH_HEADER_PREFIX": "JWT",
+    "JWT_ISSUER": "http://127.0.0.1:8000/oauth2",
+    "JWT_AUDIENCE": "honorcode-demo",
+    "JWT_SECRET_KEY": "honorcode-demo-jwt-secret-not-for-production-use",
+    "JWT_VERIFY_AUDIENCE": True,
+    "JWT_ISSUERS": [{
+        "ISSUER": "http://127.0.0.1:8000/oauth2",
+        "AUDIENCE": "honorcode-demo",
+        "SECRET_KEY": "honorcode-demo-jwt-secret-not-for-production-use",
+    }],
+}

@@ -275,23 +275,48 @@ class OpenEdxPlatform(Platform):
         earned_all=0, earned_graded=0, feature="honorcode", comment=...)``: creates the subsection grade if the
         learner has none, and queues the recalculation (``SUBSECTION_OVERRIDE_CHANGED``). Repeating it updates the
         same override.
+
+        A subsection grade holds one override (``PersistentSubsectionGradeOverride.update_or_create_override``): an
+        override another feature made first (proctoring, the gradebook) is read with
+        ``grades.api.get_subsection_grade_override`` and kept in the returned reference, so the undo restores it.
         """
+        from django.core.exceptions import ObjectDoesNotExist  # pylint: disable=import-outside-toplevel
         from lms.djangoapps.grades import api as grades_api  # pylint: disable=import-error,import-outside-toplevel
 
+        try:
+            existing = grades_api.get_subsection_grade_override(user.pk, course_key, usage_key)
+        except ObjectDoesNotExist:  # no subsection grade yet: nothing to keep
+            existing = None
+        ref = {"usage_key": str(usage_key)}
+        if existing is not None and getattr(existing, "system", None) not in (None, "", self.GRADE_OVERRIDE_FEATURE):
+            ref["previous"] = {
+                "system": existing.system,
+                "earned_all": getattr(existing, "earned_all_override", None),
+                "earned_graded": getattr(existing, "earned_graded_override", None),
+                "comment": getattr(existing, "override_reason", None),
+            }
         grades_api.override_subsection_grade(
             user.pk, course_key, usage_key, overrider=actor, earned_all=0, earned_graded=0,
             feature=self.GRADE_OVERRIDE_FEATURE, comment=comment,
         )
-        return {"usage_key": str(usage_key)}
+        return ref
 
     def undo_grade_override(self, user, course_key, usage_key, ref):
         """
         ``lms.djangoapps.grades.api.undo_override_subsection_grade(user_id, course_key, usage_key,
-        feature="honorcode")``: deletes only this app's override; returns quietly when there is none.
+        feature="honorcode")``: deletes only this app's override (returns quietly when there is none); an override
+        another feature had made before is put back with ``override_subsection_grade(..., feature=<its system>)``.
         """
         from lms.djangoapps.grades import api as grades_api  # pylint: disable=import-error,import-outside-toplevel
 
         grades_api.undo_override_subsection_grade(user.pk, course_key, usage_key, feature=self.GRADE_OVERRIDE_FEATURE)
+        previous = (ref or {}).get("previous")
+        if previous:
+            grades_api.override_subsection_grade(
+                user.pk, course_key, usage_key, earned_all=previous["earned_all"],
+                earned_graded=previous["earned_graded"], feature=previous["system"], comment=previous["comment"],
+            )
+            return {"restored_override": previous["system"]}
         return {}
 
     def revoke_certificate(self, user, course_key, actor, notes):
@@ -299,14 +324,19 @@ class OpenEdxPlatform(Platform):
         As the instructor dashboard's ``invalidate_certificate`` (``lms/djangoapps/instructor/views/api.py``):
         ``lms.djangoapps.certificates.api.get_certificate_for_user_id(user, course_key)``, then
         ``create_certificate_invalidation_entry(certificate, actor, notes)`` (which keeps the certificate from being
-        generated again) and ``certificate.invalidate(source="honorcode")``. Without a certificate, the creation
-        filter step withholds any future one.
+        generated again) and ``certificate.invalidate(source="honorcode")``.
+
+        A certificate an instructor already invalidated (an active ``get_certificate_invalidation_entry``) is left
+        as it is, entry included. Without a certificate, the creation filter step withholds any future one.
         """
         from lms.djangoapps.certificates import api as certs_api  # pylint: disable=import-error,import-outside-toplevel
 
         certificate = certs_api.get_certificate_for_user_id(user, course_key)
         if certificate is None:
             return {"certificate": None}
+        existing = certs_api.get_certificate_invalidation_entry(certificate)
+        if existing is not None and getattr(existing, "active", False):
+            return {"certificate": certificate.id, "invalidation": None, "already_invalidated": existing.id}
         if actor is None:
             raise ValueError("a certificate invalidation needs the staff member who determined the case")
         entry = certs_api.create_certificate_invalidation_entry(certificate, actor, notes)
@@ -315,20 +345,28 @@ class OpenEdxPlatform(Platform):
 
     def restore_certificate(self, user, course_key, actor, ref):
         """
-        As the instructor dashboard's ``re_validate_certificate``: ``certificates.api.
-        get_certificate_invalidation_entry(certificate)``, ``CertificateInvalidation.deactivate()``, then
-        ``certificates.api.generate_certificate_task(user, course_key)``, which issues the certificate again if the
-        learner still qualifies.
+        As the instructor dashboard's ``re_validate_certificate``: this app's ``CertificateInvalidation`` (from
+        ``certificates.api.get_certificate_invalidation_entry(certificate)``) is deactivated, then
+        ``certificates.api.generate_certificate_task(user, course_key)`` issues the certificate again if the
+        learner still qualifies; ``generation_handler.CertificateGenerationNotAllowed`` (the learner does not) is
+        reported, not an error. An invalidation this app did not make is left alone.
         """
         from lms.djangoapps.certificates import api as certs_api  # pylint: disable=import-error,import-outside-toplevel
+        from lms.djangoapps.certificates.generation_handler import CertificateGenerationNotAllowed  # pylint: disable=import-error,import-outside-toplevel
 
+        if not (ref or {}).get("invalidation"):
+            return {"regenerated": False}
         certificate = certs_api.get_certificate_for_user_id(user, course_key)
         if certificate is None:
             return {"regenerated": False}
         entry = certs_api.get_certificate_invalidation_entry(certificate)
-        if entry is not None:
-            entry.deactivate()
-        certs_api.generate_certificate_task(user, course_key)
+        if entry is None or entry.id != ref["invalidation"]:
+            return {"regenerated": False}
+        entry.deactivate()
+        try:
+            certs_api.generate_certificate_task(user, course_key)
+        except CertificateGenerationNotAllowed as refused:
+            return {"regenerated": False, "reason": str(refused)[:300]}
         return {"regenerated": True}
 
     def unenroll_without_refund(self, user, course_key):
@@ -360,27 +398,34 @@ class OpenEdxPlatform(Platform):
         """
         ``common.djangoapps.student.models.UserStanding`` set to ``ACCOUNT_DISABLED`` (``UserStandingMiddleware``
         answers every signed-in request with a 403) and ``user.set_unusable_password()`` (as the support tool's
-        ``ManageUserDetailView`` disables an account); the ``StudentLoginRequested`` step refuses the sign-in.
+        ``ManageUserDetailView`` disables an account); the ``StudentLoginRequested`` step refuses the sign-in. The
+        standing the account had before is kept for the undo.
         """
         from common.djangoapps.student.models import UserStanding  # pylint: disable=import-error,import-outside-toplevel
 
         if actor is None:
             raise ValueError("an account termination needs the staff member who determined the case")
-        standing, _created = UserStanding.objects.get_or_create(user=user, defaults={"changed_by": actor})
+        standing, created = UserStanding.objects.get_or_create(user=user, defaults={"changed_by": actor})
+        previous = "" if created else (standing.account_status or "")
         standing.account_status, standing.changed_by = UserStanding.ACCOUNT_DISABLED, actor
         standing.save()
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        return {"standing": UserStanding.ACCOUNT_DISABLED}
+        return {"standing": UserStanding.ACCOUNT_DISABLED, "previous_standing": previous}
 
     def restore_account(self, user, actor, ref):
-        """``UserStanding`` back to ``ACCOUNT_ENABLED``; the password stays unusable until support sets a new one."""
+        """
+        ``UserStanding`` back to ``ACCOUNT_ENABLED``, unless the account was already disabled before the sanction
+        (support's decision stands); the password stays unusable until support sets a new one.
+        """
         from common.djangoapps.student.models import UserStanding  # pylint: disable=import-error,import-outside-toplevel
 
+        if (ref or {}).get("previous_standing") == UserStanding.ACCOUNT_DISABLED:
+            return {"standing": UserStanding.ACCOUNT_DISABLED, "password": "reset required"}
         standing, _created = UserStanding.objects.get_or_create(user=user, defaults={"changed_by": actor or user})
         standing.account_status, standing.changed_by = UserStanding.ACCOUNT_ENABLED, actor or user
         standing.save()
-        return {"password": "reset required"}
+        return {"standing": UserStanding.ACCOUNT_ENABLED, "password": "reset required"}
 
     def send_notice(self, user, notice):
         """
@@ -388,15 +433,23 @@ class OpenEdxPlatform(Platform):
         BaseMessageType``) personalized for ``edx_ace.recipient.Recipient(user.id, user.email)`` with the base
         template context of ``openedx.core.djangoapps.ace_common.template_context.get_base_template_context(site)``,
         sent with ``edx_ace.ace.send``. Templates: ``templates/honorcode/edx_ace/determination/email/``.
+
+        The message is in the learner's language preference (``openedx.core.djangoapps.user_api.preferences.api.
+        get_user_preference(user, LANGUAGE_KEY)``, as ``user_authn``'s password reset messages are) and branded with
+        the site of ``SITE_ID`` (``Site.objects.get_current()``: a task has no request). ``ace.send`` reports a
+        missing template or a channel error in its log instead of raising.
         """
         from django.contrib.sites.models import Site  # pylint: disable=import-outside-toplevel
         from edx_ace import ace  # pylint: disable=import-error,import-outside-toplevel
         from edx_ace.recipient import Recipient  # pylint: disable=import-error,import-outside-toplevel
         from openedx.core.djangoapps.ace_common.template_context import get_base_template_context  # pylint: disable=import-error,import-outside-toplevel
+        from openedx.core.djangoapps.lang_pref import LANGUAGE_KEY  # pylint: disable=import-error,import-outside-toplevel
+        from openedx.core.djangoapps.user_api.preferences.api import get_user_preference  # pylint: disable=import-error,import-outside-toplevel
 
         message_type = determination_message_type()
         message = message_type(context=get_base_template_context(Site.objects.get_current())).personalize(
-            recipient=Recipient(user.id, user.email), language=None, user_context=notice.context,
+            recipient=Recipient(user.id, user.email), language=get_user_preference(user, LANGUAGE_KEY),
+            user_context=notice.context,
         )
         ace.send(message)
 

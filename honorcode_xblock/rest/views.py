@@ -35,6 +35,17 @@ def authentication_classes():
     return (JwtAuthentication, SessionAuthentication)
 
 
+def documented(**schema):
+    """
+    ``drf_spectacular.utils.extend_schema`` on drf-spectacular's own ``AutoSchema``, whatever the site's
+    ``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]`` is (the LMS's may be DRF's), so the schema view can describe the API.
+    """
+    def decorator(method):
+        method.kwargs = {"schema": AutoSchema}
+        return extend_schema(**schema)(method)
+    return decorator
+
+
 class HonorCodeAPIView(APIView):
     """Base of the API's views: authentication, JSON, and the app's errors as 4xx responses."""
 
@@ -87,11 +98,11 @@ class PolicyVersionList(HonorCodeAPIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
-    @extend_schema(responses={200: s.PolicyVersionSerializer(many=True)})
+    @documented(responses={200: s.PolicyVersionSerializer(many=True)})
     def get(self, request):
         return Response(s.PolicyVersionSerializer(api.published_policies(), many=True).data)
 
-    @extend_schema(request=s.PolicyVersionCreateSerializer, responses={201: s.PolicyVersionSerializer, **ERRORS})
+    @documented(request=s.PolicyVersionCreateSerializer, responses={201: s.PolicyVersionSerializer, **ERRORS})
     def post(self, request):
         api.require_global_staff(request.user)
         data = self.valid(s.PolicyVersionCreateSerializer)
@@ -104,7 +115,7 @@ class PolicyVersionDetail(HonorCodeAPIView):
 
     permission_classes = (AllowAny,)
 
-    @extend_schema(responses={200: s.PolicyVersionSerializer, 404: s.ErrorSerializer})
+    @documented(responses={200: s.PolicyVersionSerializer, 404: s.ErrorSerializer})
     def get(self, request, number):
         return Response(s.PolicyVersionSerializer(api.published_policy(number)).data)
 
@@ -112,13 +123,13 @@ class PolicyVersionDetail(HonorCodeAPIView):
 class CourseAcceptance(HonorCodeAPIView):
     """A learner's acceptance in a course: one's own (course staff may ask for anyone's), and accepting."""
 
-    @extend_schema(parameters=[OpenApiParameter("username", str, description="Another learner (course staff)")],
+    @documented(parameters=[OpenApiParameter("username", str, description="Another learner (course staff)")],
                    responses={200: s.AcceptanceStatusSerializer, **ERRORS})
     def get(self, request, course_id):
         found = api.acceptance_for(request.user, self.course_key(course_id), request.query_params.get("username"))
         return Response(s.AcceptanceStatusSerializer(found).data)
 
-    @extend_schema(request=s.AcceptRequestSerializer,
+    @documented(request=s.AcceptRequestSerializer,
                    responses={200: s.AcceptanceSerializer, 201: s.AcceptanceSerializer, **ERRORS})
     def post(self, request, course_id):
         course_key = self.course_key(course_id)
@@ -133,7 +144,7 @@ class CourseAcceptance(HonorCodeAPIView):
 class CourseAcceptances(HonorCodeAPIView):
     """A course's acceptances, paged (course staff)."""
 
-    @extend_schema(responses={200: s.AcceptanceRowSerializer(many=True), **ERRORS})
+    @documented(responses={200: s.AcceptanceRowSerializer(many=True), **ERRORS})
     def get(self, request, course_id):
         rows = api.acceptances_in_course(request.user, self.course_key(course_id))
         pages = Pages()
@@ -159,7 +170,7 @@ def csv_response(rows, filename):
 class CourseAcceptancesCsv(HonorCodeAPIView):
     """A course's acceptances as a streaming CSV file (course staff)."""
 
-    @extend_schema(responses={(200, "text/csv"): drf_serializers.CharField(), **ERRORS})
+    @documented(responses={(200, "text/csv"): drf_serializers.CharField(), **ERRORS})
     def get(self, request, course_id):
         course_key = self.course_key(course_id)
         rows = api.acceptance_rows(request.user, course_key)
@@ -169,7 +180,7 @@ class CourseAcceptancesCsv(HonorCodeAPIView):
 class CaseList(HonorCodeAPIView):
     """A course's cases (filtered by ``status``, ``commitment``, ``respondent``), and opening one (course staff)."""
 
-    @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("commitment", str),
+    @documented(parameters=[OpenApiParameter("status", str), OpenApiParameter("commitment", str),
                                OpenApiParameter("respondent", str)],
                    responses={200: s.CaseSerializer(many=True), **ERRORS})
     def get(self, request, course_id):
@@ -181,7 +192,7 @@ class CaseList(HonorCodeAPIView):
         page = pages.paginate_queryset(cases, request, view=self)
         return pages.get_paginated_response(s.CaseSerializer(page, many=True).data)
 
-    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer, **ERRORS})
+    @documented(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer, **ERRORS})
     def post(self, request, course_id):
         course_key = self.course_key(course_id)
         data = self.valid(s.CaseCreateSerializer)
@@ -192,7 +203,7 @@ class CaseList(HonorCodeAPIView):
 class CasesCsv(HonorCodeAPIView):
     """A course's cases as a streaming CSV file (course staff)."""
 
-    @extend_schema(responses={(200, "text/csv"): drf_serializers.CharField(), **ERRORS})
+    @documented(responses={(200, "text/csv"): drf_serializers.CharField(), **ERRORS})
     def get(self, request, course_id):
         course_key = self.course_key(course_id)
         return csv_response(api.case_rows(request.user, course_key), f"honorcode-cases-{course_key.course}.csv")
@@ -206,11 +217,11 @@ class CaseDetail(HonorCodeAPIView):
         found.case.case_file = found
         return s.CaseDetailSerializer(found.case).data
 
-    @extend_schema(responses={200: s.CaseDetailSerializer, **ERRORS})
+    @documented(responses={200: s.CaseDetailSerializer, **ERRORS})
     def get(self, request, case_id):
         return Response(self._detail(case_id))
 
-    @extend_schema(request=s.CaseStatusSerializer, responses={200: s.CaseDetailSerializer, **ERRORS})
+    @documented(request=s.CaseStatusSerializer, responses={200: s.CaseDetailSerializer, **ERRORS})
     def patch(self, request, case_id):
         api.get_case(request.user, case_id)  # 404/403 before the body is judged
         data = self.valid(s.CaseStatusSerializer)
@@ -223,7 +234,7 @@ class CaseEvidence(HonorCodeAPIView):
 
     parser_classes = (MultiPartParser, FormParser, JSONParser)
 
-    @extend_schema(request={"multipart/form-data": s.EvidenceCreateSerializer},
+    @documented(request={"multipart/form-data": s.EvidenceCreateSerializer},
                    responses={201: s.EvidenceSerializer, **ERRORS})
     def post(self, request, case_id):
         api.get_case(request.user, case_id)
@@ -235,7 +246,7 @@ class CaseEvidence(HonorCodeAPIView):
 class CaseDetermination(HonorCodeAPIView):
     """Determining a case: the finding, the rationale, the sanctions (course staff; termination: global staff)."""
 
-    @extend_schema(request=s.DeterminationCreateSerializer, responses={201: s.DeterminationSerializer, **ERRORS})
+    @documented(request=s.DeterminationCreateSerializer, responses={201: s.DeterminationSerializer, **ERRORS})
     def post(self, request, case_id):
         api.get_case(request.user, case_id)
         data = self.valid(s.DeterminationCreateSerializer)
@@ -250,7 +261,7 @@ class CaseDetermination(HonorCodeAPIView):
 class SanctionDetail(HonorCodeAPIView):
     """One sanction and its state (course staff)."""
 
-    @extend_schema(responses={200: s.SanctionSerializer, **ERRORS})
+    @documented(responses={200: s.SanctionSerializer, **ERRORS})
     def get(self, request, sanction_id):
         return Response(s.SanctionSerializer(api.get_sanction(request.user, sanction_id)).data)
 
@@ -258,7 +269,7 @@ class SanctionDetail(HonorCodeAPIView):
 class SanctionRetry(HonorCodeAPIView):
     """Retrying a failed sanction (course staff)."""
 
-    @extend_schema(request=None, responses={202: s.SanctionSerializer, **ERRORS})
+    @documented(request=None, responses={202: s.SanctionSerializer, **ERRORS})
     def post(self, request, sanction_id):
         api.retry_sanction(request.user, sanction_id)
         return Response(s.SanctionSerializer(api.get_sanction(request.user, sanction_id)).data,
@@ -268,7 +279,7 @@ class SanctionRetry(HonorCodeAPIView):
 class SanctionRevert(HonorCodeAPIView):
     """Reverting a sanction, with a reason (course staff; termination: global staff)."""
 
-    @extend_schema(request=s.RevertSerializer, responses={200: s.SanctionSerializer, **ERRORS})
+    @documented(request=s.RevertSerializer, responses={200: s.SanctionSerializer, **ERRORS})
     def post(self, request, sanction_id):
         api.get_sanction(request.user, sanction_id)
         data = self.valid(s.RevertSerializer)
@@ -279,7 +290,7 @@ class SanctionRevert(HonorCodeAPIView):
 class MyRecord(HonorCodeAPIView):
     """The signed-in learner's own honor code record."""
 
-    @extend_schema(responses={200: s.RecordSerializer, **ERRORS})
+    @documented(responses={200: s.RecordSerializer, **ERRORS})
     def get(self, request):
         record = api.learner_record(request.user)
         return Response(s.RecordSerializer({"username": request.user.username, **record}).data)

@@ -1,0 +1,182 @@
+"""
+The server-rendered pages: course staff's case pages (list, filter, open, evidence, determine, sanction states,
+retry, revert, CSV), the learner's "My honor code record", and the demo's stand-ins for LMS pages.
+"""
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from honorcode_xblock import api
+from honorcode_xblock.models import Case, Sanction, StandaloneEnrollment
+
+from .helpers import COURSE_KEY
+
+pytestmark = pytest.mark.django_db
+CASES = f"/honorcode/courses/{COURSE_KEY}/cases/"
+
+
+@pytest.fixture
+def staff_client(author):
+    client = Client()
+    client.force_login(author)
+    return client
+
+
+@pytest.fixture
+def eager(monkeypatch, django_capture_on_commit_callbacks):
+    """Run the work ``api`` defers to the commit when each request's view returns (the request's commit)."""
+    from django.test import client as test_client  # pylint: disable=import-outside-toplevel
+
+    real = test_client.ClientHandler.__call__
+
+    def handled(self, environ):
+        with django_capture_on_commit_callbacks(execute=True):
+            return real(self, environ)
+
+    monkeypatch.setattr(test_client.ClientHandler, "__call__", handled)
+
+
+def test_pages_need_a_signed_in_course_team_member(client, learner):
+    assert client.get(CASES).status_code == 302 and "login" in client.get(CASES)["Location"]
+    client.force_login(learner)
+    refused = client.get(CASES)
+    assert refused.status_code == 403 and "Only the course team" in refused.content.decode()
+    assert client.get("/honorcode/courses/not-a-key/cases/").status_code == 404
+
+
+def test_the_staff_flow_report_evidence_determine_sanction_revert(eager, staff_client, author, learner, settings,
+                                                                  tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    StandaloneEnrollment.objects.create(user=learner, course_key=COURSE_KEY, mode="verified")
+    page = staff_client.get(f"/honorcode/courses/{COURSE_KEY}/cases/new/")
+    assert page.status_code == 200 and 'name="csrfmiddlewaretoken"' in page.content.decode()
+    refused = staff_client.post(f"/honorcode/courses/{COURSE_KEY}/cases/new/",
+                                {"respondents": "ghost", "commitment": "own_work", "description": "x"})
+    assert refused.status_code == 400 and "No such user: ghost." in refused.content.decode()
+    opened = staff_client.post(f"/honorcode/courses/{COURSE_KEY}/cases/new/", {
+        "respondents": "learner", "commitment": "no_posting_answers", "description": "Answers on a forum <b>bold</b>"})
+    assert opened.status_code == 303
+    case = Case.objects.get()
+    case_url = f"/honorcode/cases/{case.pk}/"
+    assert opened["Location"] == case_url
+    listing = staff_client.get(CASES + "?status=open").content.decode()
+    assert f'href="{case_url}"' in listing and "learner" in listing
+
+    added = staff_client.post(case_url + "evidence/", {"text": "Post #1", "file": SimpleUploadedFile(
+        "post.txt", b"the answers")})
+    assert added.status_code == 303
+    bad = staff_client.post(case_url + "evidence/", {"file": SimpleUploadedFile("x.exe", b"MZ")})
+    assert bad.status_code == 400 and "cannot be added" in bad.content.decode()
+    item = case.evidence.get()
+    download = staff_client.get(f"/honorcode/evidence/{item.pk}/file/")
+    assert b"".join(download.streaming_content) == b"the answers"
+    assert download["Content-Disposition"].startswith("attachment") and download["X-Content-Type-Options"] == "nosniff"
+
+    shown = staff_client.get(case_url).content.decode()
+    assert "Answers on a forum &lt;b&gt;bold&lt;/b&gt;" in shown  # staff-entered text is escaped
+    determined = staff_client.post(case_url + "determine/", {
+        "finding": "violation", "rationale": "Same wording.", "sanctions": ["unenroll", "other"],
+        "details_other": "Written warning", "expected_sequence": "1"})
+    assert determined.status_code == 303
+    assert StandaloneEnrollment.objects.get(user=learner).is_active is False
+    assert len(mail.outbox) == 1 and "Written warning" in mail.outbox[0].body
+    page = staff_client.get(case_url).content.decode()
+    assert page.count('data-state="applied"') == 2
+    twice = staff_client.post(case_url + "determine/", {"finding": "violation", "rationale": "again",
+                                                       "expected_sequence": "1"})
+    assert twice.status_code == 409 and "meanwhile" in twice.content.decode()
+
+    unenroll = Sanction.objects.get(kind="unenroll")
+    missing_reason = staff_client.post(f"/honorcode/sanctions/{unenroll.pk}/revert/", {})
+    assert missing_reason.status_code == 400
+    reverted = staff_client.post(f"/honorcode/sanctions/{unenroll.pk}/revert/", {f"reason_{unenroll.pk}": "Appeal"})
+    assert reverted.status_code == 303 and StandaloneEnrollment.objects.get(user=learner).is_active
+    retry = staff_client.post(f"/honorcode/sanctions/{unenroll.pk}/retry/")
+    assert retry.status_code == 409
+    closed = staff_client.post(case_url + "status/", {"status": "closed"})
+    assert closed.status_code == 303
+    trail = staff_client.get(case_url).content.decode()
+    for action in ("case.opened", "evidence.added", "determination.made", "sanction.applied", "sanction.reverted"):
+        assert action in trail
+    csv = b"".join(staff_client.get(f"/honorcode/courses/{COURSE_KEY}/cases.csv").streaming_content).decode()
+    assert "no_posting_answers" in csv and "unenroll:reverted" in csv
+
+
+def test_a_failed_sanction_is_retried_from_the_case_page(eager, staff_client, author, learner, monkeypatch, settings):
+    from honorcode_xblock.platform.standalone import StandalonePlatform  # pylint: disable=import-outside-toplevel
+
+    settings.HONORCODE_TASK_MAX_RETRIES = 0
+    StandaloneEnrollment.objects.create(user=learner, course_key=COURSE_KEY)
+    real = StandalonePlatform.unenroll_without_refund
+    monkeypatch.setattr(StandalonePlatform, "unenroll_without_refund",
+                        lambda *args: (_ for _ in ()).throw(RuntimeError("enrollment service down")))
+    case = api.open_case(author, COURSE_KEY, respondents=["learner"], commitment="own_work", description="x")
+    staff_client.post(f"/honorcode/cases/{case.pk}/determine/", {"finding": "violation", "rationale": "r",
+                                                                  "sanctions": ["unenroll"]})
+    page = staff_client.get(f"/honorcode/cases/{case.pk}/").content.decode()
+    assert 'data-state="failed"' in page and "enrollment service down" in page
+    monkeypatch.setattr(StandalonePlatform, "unenroll_without_refund", real)
+    sanction = Sanction.objects.get()
+    assert staff_client.post(f"/honorcode/sanctions/{sanction.pk}/retry/").status_code == 303
+    sanction.refresh_from_db()
+    assert sanction.state == "applied" and sanction.attempts == 2
+
+
+def test_my_record_shows_only_the_learners_own(eager, author, learner, other_learner, settings):
+    settings.HONORCODE_STANDALONE_WORKBENCH_USERS = False  # a real site: no ?student= (the demo's default student)
+    api.save_course_settings(COURSE_KEY, terms_html="", collaboration_text="", acceptance_mode="checkbox",
+                             gate_graded_content=False, actor=author)
+    api.accept(learner, COURSE_KEY, confirmed=True)
+    case = api.open_case(author, COURSE_KEY, respondents=["other"], commitment="own_work", description="x")
+    api.determine(author, case.pk, finding="violation", rationale="Copied from a classmate.",
+                  sanctions_requested=[{"kind": "certificate_withheld"}])
+    client = Client()
+    assert client.get("/honorcode/me/").status_code == 302
+    client.force_login(learner)
+    mine = client.get("/honorcode/me/").content.decode()
+    assert str(COURSE_KEY) in mine and "There are no determinations about you." in mine
+    client.force_login(other_learner)
+    theirs = client.get("/honorcode/me/").content.decode()
+    assert "Copied from a classmate." in theirs and "Certificate withheld" in theirs and "No refund" in theirs
+    assert "You have not accepted" in theirs
+
+
+class TestDemoPages:
+    def test_sign_in_refuses_a_terminated_account_with_the_filters_message(
+            self, django_capture_on_commit_callbacks, operator, learner):
+        client = Client()
+        assert client.post("/demo/login/", {"username": "learner", "password": "pw"}).status_code == 303
+        case = api.open_case(operator, COURSE_KEY, respondents=["learner"], commitment="one_account",
+                             description="Shared credentials.")
+        with django_capture_on_commit_callbacks(execute=True):
+            api.determine(operator, case.pk, finding="violation", rationale="r",
+                          sanctions_requested=[{"kind": "terminate_account"}])
+        refused = Client().post("/demo/login/", {"username": "learner", "password": "pw"})
+        assert refused.status_code == 400 and "terminated" in refused.content.decode()
+
+    def test_outbox_lists_sent_messages(self, settings, tmp_path):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+        settings.EMAIL_FILE_PATH = str(tmp_path)
+        mail.send_mail("Hello", "Body text", "from@example.com", ["to@example.com"])
+        page = Client().get("/demo/outbox/").content.decode()
+        assert "Hello" in page and "Body text" in page and "to@example.com" in page
+
+    def test_certificate_request_and_page(self, django_capture_on_commit_callbacks, author, learner, settings):
+        from opaque_keys.edx.keys import CourseKey  # pylint: disable=import-outside-toplevel
+
+        client = Client()
+        assert client.post(f"/demo/certificate/{learner.username}/").status_code == 303
+        assert "completed" in client.get(f"/demo/certificate/{learner.username}/").content.decode()
+        status = client.get(f"/demo/learner/{learner.username}/").content.decode()
+        assert re.search(r'id="certificate">downloadable<', status)
+        demo_course = CourseKey.from_string(settings.HONORCODE_STANDALONE_COURSE_KEY)
+        case = api.open_case(author, demo_course, respondents=["learner"], commitment="own_work", description="x")
+        with django_capture_on_commit_callbacks(execute=True):
+            api.determine(author, case.pk, finding="violation", rationale="r",
+                          sanctions_requested=[{"kind": "certificate_revoked"}])
+        assert client.get(f"/demo/certificate/{learner.username}/").status_code == 404
+        assert 'id="certificate">revoked<' in client.get(f"/demo/learner/{learner.username}/").content.decode()

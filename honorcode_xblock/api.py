@@ -1530,7 +1530,7 @@ def apply_sanction(sanction_id):
     """
     with transaction.atomic():
         try:
-            sanction = Sanction.objects.select_related("determination", "user").select_for_update(of=("self",)).get(
+            sanction = Sanction.objects.select_for_update().get(
                 pk=sanction_id)
         except Sanction.DoesNotExist:
             log.warning("Sanction %s no longer exists; nothing to apply.", sanction_id)
@@ -1608,7 +1608,7 @@ def revert_sanction(actor, sanction_id, *, reason=""):
         raise InvalidInput(errors)
     sanction = _sanction_for_staff(actor, sanction_id)
     with transaction.atomic():
-        sanction = Sanction.objects.select_related("determination", "user").select_for_update(of=("self",)).get(
+        sanction = Sanction.objects.select_for_update().get(
             pk=sanction.pk)
         if sanction.state == SanctionState.REVERTED:
             raise Conflict(_("The sanction is already reverted."))
@@ -1652,7 +1652,7 @@ def send_notices(determination_id):
     for notice_id in Notice.objects.filter(determination=determination, sent_at__isnull=True).values_list(
             "pk", flat=True):
         with transaction.atomic():
-            notice = Notice.objects.select_related("user").select_for_update(of=("self",)).get(pk=notice_id)
+            notice = Notice.objects.select_for_update().get(pk=notice_id)
             if notice.sent_at is not None:
                 continue
             notice.attempts += 1

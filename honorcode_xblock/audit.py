@@ -62,9 +62,8 @@ def append(*, actor, action, object_type, object_id, course_key=None, before=Non
     """
     scope = str(course_key) if course_key else ""
     head = AuditChainHead.objects.select_for_update().filter(scope=scope).first()
-    if head is None:  # the chain's first event: create its head (a concurrent first writer makes us wait, then read)
-        AuditChainHead.objects.get_or_create(scope=scope)
-        head = AuditChainHead.objects.select_for_update().get(scope=scope)
+    if head is None:
+        head = _new_head(scope)
     actor_id = getattr(actor, "pk", None)
     event = AuditEvent(
         occurred_at=timezone.now(),
@@ -85,6 +84,26 @@ def append(*, actor, action, object_type, object_id, course_key=None, before=Non
     head.sequence, head.hash = event.sequence, event.hash
     head.save(update_fields=["sequence", "hash"])
     return event
+
+
+def _new_head(scope):
+    """
+    The head of a chain's first event, created under the site chain's head lock.
+
+    Concurrent first writers of one course would otherwise all try to insert the head: the losers' duplicate-key
+    checks leave them shared locks on it that none can upgrade (a deadlock on MySQL/MariaDB). Taking the site head
+    first makes them create it one after the other; it happens once per course.
+    """
+    if scope:
+        site = AuditChainHead.objects.select_for_update().filter(scope="").first()
+        if site is None:
+            _new_head("")
+        head = AuditChainHead.objects.select_for_update().filter(scope=scope).first()
+        if head is not None:
+            return head
+        return AuditChainHead.objects.create(scope=scope)
+    head, _created = AuditChainHead.objects.get_or_create(scope="")  # once per site (the migration makes it)
+    return AuditChainHead.objects.select_for_update().get(pk=head.pk)
 
 
 @dataclass(frozen=True)

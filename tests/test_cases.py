@@ -528,3 +528,40 @@ class TestInstructorDashboard:
             instructor_dashboard_context(learner_context)
         assert learner_context["sections"] == []
         assert callable(get_plugins_view_context)
+
+
+class TestConcurrency:
+    """Races on a server database (SQLite serialises writers): the case row and the chain head are locked."""
+
+    pytestmark = [
+        pytest.mark.skipif(__import__("django.db").db.connection.vendor == "sqlite",
+                           reason="SQLite serialises writers; the race needs a server DB"),
+        pytest.mark.django_db(transaction=True),
+    ]
+
+    @pytest.fixture(autouse=True)
+    def published(self, db):
+        """The table flush between transactional tests removes the version the migrations published."""
+        if api.current_policy() is None:
+            api.publish_new_policy(body=api.default_policy_text(), change_kind="material")
+
+    def test_concurrent_determinations_of_one_case_give_one_outcome_and_conflicts(self, author, operator, learner):
+        from .test_api import race  # pylint: disable=import-outside-toplevel
+
+        case = open_case(author, learner)
+        deciders = [author, operator, author, operator]
+        errors = race(4, *[lambda who=who: api.determine(
+            who, case.pk, finding="violation", rationale="r", sanctions_requested=[{"kind": "other", "details": "w"}])
+            for who in deciders])
+        assert len(errors) == 3 and all(isinstance(error, Conflict) for error in errors), errors
+        assert case.determinations.count() == 1
+        assert Sanction.objects.count() == 1 and Notice.objects.count() == 1
+        assert api.verify_audit()[1] == []
+
+    def test_concurrent_changes_in_one_course_chain_one_after_the_other(self, author, learner):
+        from .test_api import race  # pylint: disable=import-outside-toplevel
+
+        errors = race(6, lambda: open_case(author, learner))
+        assert errors == []
+        checked, broken = api.verify_audit(str(COURSE_KEY))
+        assert broken == [] and checked == 6

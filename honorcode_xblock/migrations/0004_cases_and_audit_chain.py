@@ -22,6 +22,7 @@ def chain_existing_events(apps, schema_editor):
         event.hash = event_hash(event)
         event.save(update_fields=["scope", "sequence", "prev_hash", "actor_ref", "hash"])
         heads[scope] = (event.sequence, event.hash)
+    heads.setdefault("", (0, ""))  # the site chain's head always exists: new course chains are created under it
     for scope, (sequence, last_hash) in heads.items():
         head_model.objects.update_or_create(scope=scope, defaults={"sequence": sequence, "hash": last_hash})
 

@@ -87,5 +87,53 @@ def test_plugin_urls_mount_under_honorcode(project_type, settings):
         assert resolve("/honorcode/v3/", urlconf=urlconf.__name__).kwargs == {"number": 3}
         accept = resolve("/honorcode/courses/course-v1:A+B+C/accept/", urlconf=urlconf.__name__)
         assert accept.url_name == "accept" and accept.kwargs == {"course_id": "course-v1:A+B+C"}
+        cases = resolve("/honorcode/courses/course-v1:A+B+C/cases/", urlconf=urlconf.__name__)
+        assert cases.url_name == "cases" and cases.kwargs == {"course_id": "course-v1:A+B+C"}
+        assert resolve("/honorcode/courses/course-v1:A+B+C/cases.csv", urlconf=urlconf.__name__).url_name == "cases_csv"
+        assert resolve("/honorcode/me/", urlconf=urlconf.__name__).url_name == "my_record"
+        api_cases = resolve("/api/honorcode/v1/courses/course-v1:A+B+C/cases/", urlconf=urlconf.__name__)
+        assert api_cases.namespace == "honorcode" and api_cases.url_name == "api-cases"
+        assert resolve("/api/honorcode/v1/schema/", urlconf=urlconf.__name__).url_name == "api-schema"
     finally:
         del sys.modules[urlconf.__name__]
+
+
+@pytest.mark.django_db
+def test_the_lms_retirement_signal_reaches_the_receiver(learner, author):
+    """``signals_config``: ``connect_plugin_receivers`` connects the receiver to edx-platform's retirement signal."""
+    from django.dispatch import Signal  # pylint: disable=import-outside-toplevel
+    from edx_django_utils.plugins import connect_plugin_receivers  # pylint: disable=import-outside-toplevel
+
+    from honorcode_xblock import api  # pylint: disable=import-outside-toplevel
+    from honorcode_xblock.models import Case  # pylint: disable=import-outside-toplevel
+
+    from .helpers import COURSE_KEY  # pylint: disable=import-outside-toplevel
+
+    names = ["openedx", "openedx.core", "openedx.core.djangoapps", "openedx.core.djangoapps.user_api",
+             "openedx.core.djangoapps.user_api.accounts", "openedx.core.djangoapps.user_api.accounts.signals"]
+    saved = {name: sys.modules.get(name) for name in names}
+    modules = {name: types.ModuleType(name) for name in names}
+    signals = modules["openedx.core.djangoapps.user_api.accounts.signals"]
+    signals.USER_RETIRE_LMS_MISC = Signal()  # as openedx/core/djangoapps/user_api/accounts/signals.py defines it
+    sys.modules.update(modules)
+    try:
+        connect_plugin_receivers("lms.djangoapp")
+        case = api.open_case(author, COURSE_KEY, respondents=[learner.username], commitment="own_work",
+                             description="Jane Roe copied the essay.")
+        signals.USER_RETIRE_LMS_MISC.send(sender=None, user=learner)
+        assert "Jane" not in Case.objects.get(pk=case.pk).description
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+
+
+def test_the_legacy_instructor_dashboard_context_is_registered():
+    from edx_django_utils.plugins.plugin_contexts import get_plugins_view_context  # pylint: disable=import-outside-toplevel
+
+    context = {"sections": []}
+    found = get_plugins_view_context("lms.djangoapp", "instructor_dashboard", context)
+    assert "honorcode_xblock" in found["plugins"]  # the function ran (no course in the context: no section)
+    assert context["sections"] == []

@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
-PY_MINOR := $(shell $(PYTHON) -c 'import sys; print(sys.version_info[1])' 2>/dev/null)
+# the venv's own Python once it exists (a venv made with python3.12 keeps its 3.12 pins whatever PYTHON is)
+PY_MINOR := $(shell $(BIN)/python -c 'import sys; print(sys.version_info[1])' 2>/dev/null || $(PYTHON) -c 'import sys; print(sys.version_info[1])' 2>/dev/null)
 REQ_SUFFIX := $(if $(filter 11,$(PY_MINOR)),-py311,)
 SETTINGS := --settings=honorcode_demo.settings
 PYTEST_ARGS ?=

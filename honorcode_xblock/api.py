@@ -609,7 +609,7 @@ def accept(user, course_key, *, confirmed=False, signature="", block_id="", meth
                     user_id=user.pk, course_key=course_key, policy_version=view.policy.number,
                     terms_version=terms.version, method=str(method), accepted_at=acceptance.accepted_at,
                 )
-            )))
+            )), robust=True)
     if created:
         _forget_gate_state(user, course_key)
     return acceptance, created
@@ -682,13 +682,17 @@ def acceptance_counts(course_key):
 
 def retire_user(user):
     """
-    Remove a retired learner's personal data from the app, keeping counts and outcomes.
+    Remove a retired learner's personal data from the app, keeping counts and outcomes (idempotent: the retirement
+    pipeline retries).
 
     - The full names the learner typed as signatures are blanked; the acceptances stay (who accepted which version,
       when) as the record the honor code relies on.
-    - In every case about the learner, the description, the evidence texts and files, and the determinations'
-      rationales are replaced by a redaction mark (evidence files are deleted from storage). The cases, their
-      evidence rows, determinations and sanctions stay, so counts and outcomes are unchanged.
+    - In every case about the learner (whoever else it is about, and whatever was added after an earlier
+      respondent's retirement): the description, the evidence texts and files and the determinations' rationales
+      are replaced by a redaction mark; evidence files are deleted from storage once the change is committed.
+    - The learner's sanctions keep their kind and state; their free-text details and error messages are blanked,
+      and so are the errors of the learner's notices.
+    - Each course's audit chain records what was redacted there (counts, never the text).
 
     Returns:
         dict with the numbers of acceptances, cases and evidence items redacted.
@@ -696,19 +700,38 @@ def retire_user(user):
     now = timezone.now()
     with transaction.atomic():
         redacted = Acceptance.objects.redact_signatures(user)
-        case_ids = list(Case.objects.about(user).filter(redacted_at__isnull=True).values_list("pk", flat=True))
+        cases = list(Case.objects.about(user).order_by("pk"))
+        case_ids = [case.pk for case in cases]
         evidence = list(Evidence.objects.filter(case_id__in=case_ids, redacted_at__isnull=True))
-        for item in evidence:
-            if item.file:
-                item.file.delete(save=False)
+        files = [item.file.name for item in evidence if item.file]
         Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
             text=REDACTED, file="", filename="", redacted_at=now)
-        Determination.objects.filter(case_id__in=case_ids).update(rationale=REDACTED)
+        Determination.objects.filter(case_id__in=case_ids).exclude(rationale=REDACTED).update(rationale=REDACTED)
         Case.objects.filter(pk__in=case_ids).update(description=REDACTED, redacted_at=now)
+        Sanction.objects.filter(user=user).exclude(details="", last_error="").update(details="", last_error="")
+        Notice.objects.filter(user=user).exclude(last_error="").update(last_error="")
+        by_course = {}
+        for case in cases:
+            by_course.setdefault(case.course_key, []).append(case.pk)
+        for course_key, ids in by_course.items():
+            audit.append(actor=None, action="case.redacted", object_type="user", object_id=user.pk,
+                         course_key=course_key, after={"cases": ids, "reason": "retirement"})
         counts = {"acceptances": redacted, "cases": len(case_ids), "evidence": len(evidence)}
         if redacted or case_ids:
             audit.append(actor=None, action="user.retired", object_type="user", object_id=user.pk, after=counts)
+        transaction.on_commit(lambda: _delete_files(files), robust=True)
     return counts
+
+
+def _delete_files(names):
+    """Delete evidence files from Django's default storage (after the rows no longer point at them)."""
+    from django.core.files.storage import default_storage  # pylint: disable=import-outside-toplevel
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:  # pylint: disable=broad-except
+            log.exception("Could not delete the evidence file %s", name)
 
 
 #: What replaces a retired learner's personal data in cases.
@@ -1050,13 +1073,14 @@ def _require_signed_in(user):
 
 def require_course_staff(user, course_key):
     """
-    Refuse anyone who is not on the course team of ``course_key`` (or global staff).
+    Refuse anyone who is not on the course team of ``course_key`` (or global staff), asking the platform each time
+    (the gate's cached answer may be minutes old).
 
     Raises:
         NotPermitted
     """
     _require_signed_in(user)
-    if not is_course_staff(user, course_key):
+    if not get_platform().is_course_staff(user, course_key):  # live: a removed role stops case work at once
         raise NotPermitted(_("Only the course team of {course} can do this.").format(course=course_key))
 
 
@@ -1127,6 +1151,9 @@ def open_case(actor, course_key, *, respondents, commitment, description, usage_
     errors = {}
     platform = get_platform()
     users = _respondent_users(errors, respondents, platform)
+    strangers = [user.username for user in users if not platform.is_learner_of(user, course_key)]
+    if strangers and "respondents" not in errors:
+        errors["respondents"] = [_("Not a learner of this course: {names}.").format(names=", ".join(strangers[:10]))]
     if commitment not in Commitment.values:
         errors["commitment"] = [_("Choose one of the four commitments.")]
     description = _text(errors, "description", description, label=_("A description"))
@@ -1457,7 +1484,7 @@ def determine(actor, case_id, *, finding, rationale, sanctions_requested=(), exp
                 respondent_ids=",".join(str(link.user_id) for link in respondents),
                 sanctions=",".join(f"{item.kind}:{item.user_id}" for item in created), decided_at=now,
             )
-            transaction.on_commit(lambda: _after_determination(determination.pk, sanction_ids, data))
+            transaction.on_commit(lambda: _after_determination(determination.pk, sanction_ids, data), robust=True)
     except IntegrityError as error:  # a concurrent determination took this sequence number first
         raise Conflict(_("Someone else determined this case meanwhile. Reload the case.")) from error
     return determination
@@ -1504,11 +1531,51 @@ def _check_sanctions_allowed(actor, case, requested):
 
 
 def _after_determination(determination_id, sanction_ids, data):
-    """Once a determination is committed: queue its sanctions and notices, and announce it."""
+    """
+    Once a determination is committed: queue its sanctions and notices, and announce it.
+
+    Each hand-off stands alone: a queue that cannot be reached leaves that sanction pending (or those notices
+    unsent) for :func:`resume_pending_work` or a staff member's retry, never an error for the user who decided.
+    """
     for sanction_id in sanction_ids:
-        signals.sanction_pending.send(sender=Sanction, sanction_id=sanction_id)
-    signals.notices_pending.send(sender=Determination, determination_id=determination_id)
+        _queue_sanction(sanction_id)
+    try:
+        signals.notices_pending.send(sender=Determination, determination_id=determination_id)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Queueing the notices of determination %s failed; they stay unsent.", determination_id)
     _send_event(events.HONOR_CODE_CASE_DETERMINED, determination=data)
+
+
+def _queue_sanction(sanction_id):
+    try:
+        signals.sanction_pending.send(sender=Sanction, sanction_id=sanction_id)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Queueing sanction %s failed; it stays pending.", sanction_id)
+
+
+#: How long a sanction may stay pending, or a notice unsent, before :func:`resume_pending_work` queues it again.
+STALE_WORK_SECONDS = 600
+
+
+def resume_pending_work(older_than_seconds=STALE_WORK_SECONDS):
+    """
+    Queue again what was lost on the way to the workers: sanctions still pending and notices still unsent that were
+    decided more than ``older_than_seconds`` ago (a broker outage, a worker killed mid-task). Applying and sending
+    are idempotent, so queueing twice is harmless.
+
+    Returns:
+        (number of sanctions queued, number of determinations whose notices were queued).
+    """
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    sanction_ids = list(Sanction.objects.filter(state=SanctionState.PENDING, created_at__lte=cutoff)
+                        .values_list("pk", flat=True))
+    determination_ids = sorted(set(Notice.objects.filter(sent_at__isnull=True, determination__decided_at__lte=cutoff)
+                                   .values_list("determination_id", flat=True)))
+    for sanction_id in sanction_ids:
+        _queue_sanction(sanction_id)
+    for determination_id in determination_ids:
+        signals.notices_pending.send(sender=Determination, determination_id=determination_id)
+    return len(sanction_ids), len(determination_ids)
 
 
 def _sanction_data(sanction):
@@ -1547,8 +1614,8 @@ def apply_sanction(sanction_id):
             sanction.state, sanction.last_error = SanctionState.FAILED, f"{type(error).__name__}: {error}"[:2000]
             sanction.save(update_fields=["state", "attempts", "last_error"])
             _record(None, "sanction.failed", sanction, course_key=sanction.course_key, after={
-                "attempt": sanction.attempts, "error": sanction.last_error[:500], "kind": sanction.kind,
-                "user_id": sanction.user_id,
+                "attempt": sanction.attempts, "error_type": type(error).__name__,
+                "error": audit.text_summary(sanction.last_error), "kind": sanction.kind, "user_id": sanction.user_id,
             })
             return sanction
         sanction.state, sanction.last_error, sanction.applied_at = SanctionState.APPLIED, "", timezone.now()
@@ -1556,12 +1623,28 @@ def apply_sanction(sanction_id):
         sanction.save(update_fields=["state", "attempts", "last_error", "applied_at", "platform_ref"])
         _record(None, "sanction.applied", sanction, course_key=sanction.course_key, after={
             "attempt": sanction.attempts, "kind": sanction.kind, "user_id": sanction.user_id,
-            "platform": sanction.platform_ref,
+            "platform": _ref_for_audit(sanction.platform_ref),
         })
         data = _sanction_data(sanction)
-        transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_APPLIED, sanction=data))
+        transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_APPLIED, sanction=data), robust=True)
     _forget_gate_state(sanction.user, sanction.course_key)
     return sanction
+
+
+def _overlapping_sanction(sanction):
+    """Another applied sanction with the same effect on the same learner (and assignment), locked, or None."""
+    return (Sanction.objects.select_for_update()
+            .filter(user_id=sanction.user_id, course_key=sanction.course_key, kind=sanction.kind,
+                    usage_key=sanction.usage_key, state=SanctionState.APPLIED)
+            .exclude(pk=sanction.pk).order_by("pk").first())
+
+
+def _ref_for_audit(ref):
+    """What the trail keeps of a platform reference: ids and states, not another feature's free-text comment."""
+    kept = {key: value for key, value in (ref or {}).items() if key != "previous"}
+    if (ref or {}).get("previous"):
+        kept["previous_system"] = ref["previous"].get("system")
+    return kept
 
 
 def _sanction_for_staff(actor, sanction_id):
@@ -1590,7 +1673,7 @@ def retry_sanction(actor, sanction_id):
     with transaction.atomic():
         _record(actor, "sanction.retry_requested", sanction, course_key=sanction.course_key,
                 after={"attempts": sanction.attempts})
-        transaction.on_commit(lambda: signals.sanction_pending.send(sender=Sanction, sanction_id=sanction.pk))
+        transaction.on_commit(lambda: _queue_sanction(sanction.pk), robust=True)
     return sanction
 
 
@@ -1618,7 +1701,14 @@ def revert_sanction(actor, sanction_id, *, reason=""):
         sanction.state, sanction.reverted_at = SanctionState.REVERTED, timezone.now()
         sanction.save(update_fields=["state", "reverted_at"])
         undone = {}
-        if before == SanctionState.APPLIED:
+        overlapping = _overlapping_sanction(sanction) if before == SanctionState.APPLIED else None
+        if overlapping is not None:
+            # another applied sanction has the same effect: it stays in force, and takes over what undoing needs
+            if sanctions.has_effect(sanction) and not sanctions.has_effect(overlapping):
+                overlapping.platform_ref = sanction.platform_ref
+                overlapping.save(update_fields=["platform_ref"])
+            undone = {"kept_by_sanction": overlapping.pk}
+        elif before == SanctionState.APPLIED:
             try:
                 with transaction.atomic():
                     undone = sanctions.revert(get_platform(), sanction, actor)
@@ -1631,7 +1721,7 @@ def revert_sanction(actor, sanction_id, *, reason=""):
                 before={"state": before}, after={"state": sanction.state, "reason": audit.text_summary(reason),
                                                  "platform": undone or {}})
         data = _sanction_data(sanction)
-        transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_REVERTED, sanction=data))
+        transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_REVERTED, sanction=data), robust=True)
     _forget_gate_state(sanction.user, sanction.course_key)
     return sanction
 
@@ -1656,11 +1746,12 @@ def send_notices(determination_id):
             if notice.sent_at is not None:
                 continue
             notice.attempts += 1
-            mine = list(determination.sanctions.filter(user=notice.user).order_by("kind"))
-            message = notices.render(notices.context_for(
-                determination, notice.user, mine, platform, course_name=platform.course_name(determination.case.course_key),
-            ))
             try:
+                mine = list(determination.sanctions.filter(user=notice.user).order_by("kind"))
+                message = notices.render(notices.context_for(
+                    determination, notice.user, mine, platform,
+                    course_name=platform.course_name(determination.case.course_key),
+                ))
                 platform.send_notice(notice.user, message)
             except Exception as error:  # pylint: disable=broad-except
                 log.warning("Notice %s failed (attempt %s): %s", notice.pk, notice.attempts, error)
@@ -1796,9 +1887,10 @@ def acceptance_for(actor, course_key, username=None):
     learner = actor
     if username and username != actor.username:
         require_course_staff(actor, course_key)
-        learner = get_platform().find_user(username)
-        if learner is None:
-            raise NotFound(_("No such user: {name}.").format(name=username))
+        platform = get_platform()
+        learner = platform.find_user(username)
+        if learner is None or not platform.is_learner_of(learner, course_key):
+            raise NotFound(_("{name} is not a learner of this course.").format(name=username))
     acceptance = current_acceptance(learner, course_key)
     current = current_policy()
     return {"username": learner.username, "accepted": acceptance is not None, "acceptance": acceptance,

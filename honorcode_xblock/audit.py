@@ -123,7 +123,10 @@ def verify(scope=None):
     Returns:
         (number of events checked, list of :class:`BrokenLink`, at most one per chain: its first broken link).
     """
-    scopes = [scope] if scope is not None else AuditEvent.objects.scopes()
+    if scope is not None:
+        scopes = [scope]
+    else:  # chains with events and chains with a head: a chain whose events were all removed still has its head
+        scopes = sorted(set(AuditEvent.objects.scopes()) | set(AuditChainHead.objects.values_list("scope", flat=True)))
     checked, broken = 0, []
     for chain_scope in scopes:
         expected_prev, expected_sequence = GENESIS, 1
@@ -142,7 +145,9 @@ def verify(scope=None):
             expected_prev, expected_sequence = event.hash, event.sequence + 1
         else:
             head = AuditChainHead.objects.filter(scope=chain_scope).first()
-            if head is not None and head.sequence != expected_sequence - 1:
+            if head is None and expected_sequence > 1:
+                broken.append(BrokenLink(chain_scope, expected_sequence - 1, 0, "the chain's head is missing"))
+            elif head is not None and head.sequence != expected_sequence - 1:
                 broken.append(BrokenLink(chain_scope, expected_sequence, 0,
                                          f"the chain ends at {expected_sequence - 1} but its head says {head.sequence}"
                                          " (the last events were removed)"))

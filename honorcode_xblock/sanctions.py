@@ -50,3 +50,21 @@ def revert(platform, sanction, actor):
     if kind == SanctionKind.TERMINATE_ACCOUNT:
         return platform.restore_account(user, actor, ref)
     return {}
+
+
+def has_effect(sanction):
+    """
+    Whether ``sanction``'s reference holds something a later sanction of the same kind and target lacks, so that
+    reverting the earlier one while the later stays applied hands its reference over (otherwise reverting the later
+    one would not restore what was there before both).
+    """
+    ref = sanction.platform_ref or {}
+    if sanction.kind == SanctionKind.CERTIFICATE_REVOKED:
+        return bool(ref.get("invalidation"))
+    if sanction.kind == SanctionKind.UNENROLL:
+        return bool(ref.get("was_enrolled"))
+    if sanction.kind == SanctionKind.ZERO_CREDIT:
+        return bool(ref.get("previous"))  # what only this one can restore: another feature's override
+    if sanction.kind == SanctionKind.TERMINATE_ACCOUNT:
+        return bool(ref) and ref.get("previous_standing") != "disabled"
+    return False

@@ -9,6 +9,7 @@ import random
 
 from celery import shared_task
 from django.conf import settings
+from django.db import DatabaseError
 
 from honorcode_xblock import api
 
@@ -31,7 +32,13 @@ def backoff(retries):
     return int(delay / 2 + random.uniform(0, delay / 2))  # noqa: S311 (jitter, not security)
 
 
-@shared_task(bind=True, name="honorcode_xblock.tasks.apply_sanction", acks_late=True)
+#: Errors of the task's own work (not of the platform call, which ``api`` records as a failed attempt): a lock wait
+#: timeout, a dropped connection. The task is retried with backoff; the sanction stays pending meanwhile.
+TRANSIENT = (DatabaseError,)
+
+
+@shared_task(bind=True, name="honorcode_xblock.tasks.apply_sanction", acks_late=True, autoretry_for=TRANSIENT,
+             retry_backoff=30, retry_backoff_max=3600, retry_jitter=True, max_retries=5)
 def apply_sanction(self, sanction_id):
     """Apply one sanction; retry while it fails."""
     sanction = api.apply_sanction(sanction_id)
@@ -40,10 +47,21 @@ def apply_sanction(self, sanction_id):
     return sanction.state if sanction is not None else None
 
 
-@shared_task(bind=True, name="honorcode_xblock.tasks.send_notices", acks_late=True)
+@shared_task(bind=True, name="honorcode_xblock.tasks.send_notices", acks_late=True, autoretry_for=TRANSIENT,
+             retry_backoff=30, retry_backoff_max=3600, retry_jitter=True, max_retries=5)
 def send_notices(self, determination_id):
     """Send a determination's notices; retry while one is unsent."""
     unsent = api.send_notices(determination_id)
     if unsent and self.request.retries < max_retries():
         raise self.retry(countdown=backoff(self.request.retries), max_retries=max_retries())
     return unsent
+
+
+@shared_task(name="honorcode_xblock.tasks.resume_pending_work")
+def resume_pending_work():
+    """
+    Queue again sanctions still pending and notices still unsent after ``api.STALE_WORK_SECONDS`` (a broker outage,
+    a worker killed mid-task). Schedule it with Celery beat (e.g. every 10 minutes) or run the management command
+    ``resume_honor_code_work`` from cron.
+    """
+    return api.resume_pending_work()

@@ -176,7 +176,10 @@ def _form_datetime(value):
     value = (value or "").strip()
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but impossible, such as month 13
+        parsed = None
     if parsed is None:
         raise InvalidInput({"conduct_at": [_("Give the date and time as YYYY-MM-DD HH:MM.")]})
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
@@ -263,7 +266,11 @@ def sanction_revert(request, user, sanction_id):
 def evidence_download(request, user, evidence_id):
     """An evidence file, as an attachment (never rendered by the browser)."""
     item = api.evidence_file(user, evidence_id)
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename or "evidence",
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise NotFound(_("The file of this evidence is no longer in storage.")) from error
+    response = FileResponse(handle, as_attachment=True, filename=item.filename or "evidence",
                             content_type=item.content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -284,8 +291,12 @@ def cases_csv(request, user, course_id):
 
 @require_GET
 def my_record(request):
-    """"My honor code record": the versions the learner accepted and the determinations about them, only their own."""
-    user = api.user_for_request(request)
+    """
+    "My honor code record": the versions the learner accepted and the determinations about them, only their own.
+
+    The signed-in learner's (a session, never the demo's ``?student=``): a record is nobody else's to read.
+    """
+    user = _signed_in(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
     return render(request, "honorcode_xblock/my_record.html", {"user": user, **api.learner_record(user)})

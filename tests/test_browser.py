@@ -387,7 +387,12 @@ def test_staff_report_determine_and_the_learner_sees_the_outcome(demo_server, pa
     run_axe(page, "main", "case page")
 
     learner = page.context.browser.new_context().new_page()
-    learner.goto(base + "/honorcode/me/?student=bob")
+    learner.goto(base + "/honorcode/me/")  # the record is read signed in: sign in as bob first
+    learner.wait_for_url(re.compile(r".*/demo/login/\?next=/honorcode/me/$"))
+    learner.fill("#username", "bob")
+    learner.fill("#password", "bob-demo-password")
+    learner.click("button[type=submit]")
+    learner.wait_for_url(base + "/honorcode/me/")
     record = learner.locator("main").inner_text()
     assert "Violation" in record and "Never post or share answers" in record
     assert "Zero credit on the assignment" in record and "No refund is issued" in record

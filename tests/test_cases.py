@@ -305,7 +305,8 @@ class TestSanctionsOnTheStandalonePlatform:
         assert StandaloneEnrollment.objects.get(user=learner).mode == "verified"  # the half-done write rolled back
         trail = list(AuditEvent.objects.about("sanction", [sanction.pk]).values_list("action", "after"))
         assert [action for action, _after in trail] == ["sanction.failed", "sanction.applied"]
-        assert "enrollment service unavailable" in trail[0][1]["error"]
+        assert trail[0][1]["error_type"] == "ConnectionError"  # the message stays on the sanction, not in the trail
+        assert trail[0][1]["error"]["sha256"] and "enrollment service unavailable" not in str(trail[0][1])
         assert [after["attempt"] for _action, after in trail] == [1, 2]
 
     def test_a_sanction_that_keeps_failing_stays_failed_for_staff_to_retry(
@@ -382,6 +383,14 @@ class TestNotices:
         assert api.send_notices(case.determinations.get().pk) == 0  # sending again sends nothing
         assert len(mail.outbox) == 2
 
+    def test_the_subject_is_plain_text(self, run_commit_hooks, author, learner, settings):
+        settings.HONORCODE_STANDALONE_COURSE_NAME = 'R&D\'s "Lab"'
+        from opaque_keys.edx.keys import CourseKey  # pylint: disable=import-outside-toplevel
+
+        course = CourseKey.from_string(settings.HONORCODE_STANDALONE_COURSE_KEY)
+        determine(author, open_case(author, learner, course_key=course), finding="no_violation")
+        assert mail.outbox[0].subject == 'Honor code determination in R&D\'s "Lab"'
+
     def test_no_violation_says_no_action_follows(self, run_commit_hooks, author, learner):
         determine(author, open_case(author, learner), finding="no_violation")
         (message,) = mail.outbox
@@ -416,7 +425,8 @@ class TestLearnerRecord:
 
 class TestRetirement:
     def test_personal_data_is_redacted_and_counts_and_outcomes_kept(self, run_commit_hooks, author, learner,
-                                                                    settings, tmp_path):
+                                                                    settings, tmp_path,
+                                                                    django_capture_on_commit_callbacks):
         settings.MEDIA_ROOT = str(tmp_path)
         case = open_case(author, learner, description="Learner Jane Roe posted answers.")
         item = api.add_evidence(author, case.pk, text="Jane's post", upload=SimpleUploadedFile("p.txt", b"post"))
@@ -424,7 +434,8 @@ class TestRetirement:
         determine(author, case, "certificate_withheld")
         from honorcode_xblock.receivers import retire_user  # pylint: disable=import-outside-toplevel
 
-        retire_user(sender=None, user=learner)
+        with django_capture_on_commit_callbacks(execute=True):  # the file goes once the redaction is committed
+            retire_user(sender=None, user=learner)
         case.refresh_from_db(), item.refresh_from_db()
         assert "Jane" not in case.description and case.redacted_at is not None
         assert "Jane" not in item.text and not item.file and not (tmp_path / stored).exists()
@@ -433,6 +444,22 @@ class TestRetirement:
         assert AuditEvent.objects.filter(action="user.retired").get().after == {
             "acceptances": 0, "cases": 1, "evidence": 1}
         assert not AuditEvent.objects.filter(after__icontains="Jane").exists()  # the trail never held the text
+        redacted = AuditEvent.objects.get(action="case.redacted")
+        assert redacted.scope == str(COURSE_KEY) and redacted.after == {"cases": [case.pk], "reason": "retirement"}
+
+    def test_a_second_respondents_retirement_redacts_what_was_added_since(self, run_commit_hooks, author, learner,
+                                                                        harvester):
+        case = open_case(author, learner, harvester, description="Jane and John shared answers.")
+        api.retire_user(learner)
+        api.add_evidence(author, case.pk, text="John's phone is 555-0100.")
+        determine(author, case, "other")  # "Written warning", for each
+        Sanction.objects.filter(user=harvester).update(last_error="SMTP 550 john@example.com")
+        counts = api.retire_user(harvester)
+        assert counts == {"acceptances": 0, "cases": 1, "evidence": 1}
+        assert "555" not in case.evidence.get().text
+        assert case.determinations.get().rationale == api.REDACTED
+        mine = Sanction.objects.get(user=harvester)
+        assert mine.details == "" and mine.last_error == "" and mine.state == "applied"
 
 
 class TestEvents:
@@ -483,6 +510,13 @@ class TestAuditChain:
         AuditEvent.objects.filter(pk=second.pk).update(after={"status": "closed"})
         with pytest.raises(CommandError, match=rf"event {second.pk} \(link 2\): its content does not match"):
             call_command("verify_honor_code_audit", "--course", str(COURSE_KEY))
+
+    def test_a_chain_with_every_event_removed_is_still_checked(self, author, learner):
+        open_case(author, learner)
+        open_case(author, learner)
+        AuditEvent.objects.chain(str(COURSE_KEY)).delete()
+        (link,) = api.verify_audit()[1]
+        assert link.scope == str(COURSE_KEY) and "removed" in link.reason
 
     def test_removed_events_break_the_chain(self, author, learner):
         for _ in range(3):
@@ -565,3 +599,48 @@ class TestConcurrency:
         assert errors == []
         checked, broken = api.verify_audit(str(COURSE_KEY))
         assert broken == [] and checked == 6
+
+
+class TestLostWork:
+    def test_a_queue_that_cannot_be_reached_leaves_the_work_pending_and_the_determination_stands(
+            self, author, learner, monkeypatch, django_capture_on_commit_callbacks):
+        from honorcode_xblock import tasks  # pylint: disable=import-outside-toplevel
+
+        def broker_down(*args, **kwargs):
+            raise ConnectionRefusedError("broker unreachable")
+
+        monkeypatch.setattr(tasks.apply_sanction, "delay", broker_down)
+        monkeypatch.setattr(tasks.send_notices, "delay", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            determination = determine(author, open_case(author, learner), "other")
+        assert determination.pk and Sanction.objects.get().state == "pending"
+        assert Notice.objects.get().sent_at is None
+        monkeypatch.undo()
+        assert api.resume_pending_work(older_than_seconds=3600) == (0, 0)  # too recent to be called lost
+        with django_capture_on_commit_callbacks(execute=True):
+            assert api.resume_pending_work(older_than_seconds=0) == (1, 1)
+        assert Sanction.objects.get().state == "applied" and Notice.objects.get().sent_at is not None
+        call_command("resume_honor_code_work", "--older-than", "0")  # nothing left: queues nothing
+        assert len(mail.outbox) == 1
+
+    def test_a_removed_staff_member_cannot_act_on_cases_at_once(self, author, learner, run_commit_hooks):
+        case = open_case(author, learner)
+        assert api.is_course_staff(author, COURSE_KEY)  # cached for the gate
+        author.is_staff = False
+        author.save()
+        with pytest.raises(NotPermitted):
+            determine(author, case, "other")
+
+
+class TestOverlappingSanctions:
+    def test_reverting_one_of_two_unenrollments_keeps_the_learner_out_until_both_are_reverted(
+            self, run_commit_hooks, author, learner):
+        StandaloneEnrollment.objects.create(user=learner, course_key=COURSE_KEY, mode="verified")
+        determine(author, open_case(author, learner), "unenroll")
+        determine(author, open_case(author, learner, commitment="one_account"), "unenroll")
+        first, second = Sanction.objects.order_by("pk")
+        assert second.platform_ref == {"was_enrolled": False, "mode": "verified"}
+        api.revert_sanction(author, first.pk, reason="Appeal on the first case.")
+        assert not StandaloneEnrollment.objects.get(user=learner).is_active  # the second still applies
+        api.revert_sanction(author, second.pk, reason="Appeal on the second case.")
+        assert StandaloneEnrollment.objects.get(user=learner).is_active  # the hand-over restored it

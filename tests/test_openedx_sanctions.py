@@ -118,6 +118,12 @@ def course(openedx):
 
 
 def open_case(actor, *respondents, course_key=COURSE_KEY, **kwargs):
+    """Open a case; a respondent with no enrollment row in the course is enrolled first (cases are about learners)."""
+    from common.djangoapps.student.models import CourseEnrollment  # pylint: disable=import-error,import-outside-toplevel
+
+    for user in respondents:
+        if CourseEnrollment.get_enrollment(user, course_key) is None:
+            CourseEnrollment.enroll(user, course_key, mode="verified")
     fields = {"commitment": "no_posting_answers", "description": "Posted the answers of quiz 2 on a forum."}
     fields.update(kwargs)
     return api.open_case(actor, course_key, respondents=[user.username for user in respondents], **fields)
@@ -312,17 +318,23 @@ class TestUnenroll:
         assert enrollment.is_active and enrollment.mode == "verified"  # not the course default ("audit")
         assert openedx.enrollments[(learner.pk, str(COURSE_KEY))] is enrollment
 
-    @pytest.mark.parametrize("enrolled", [None, False])
-    def test_a_learner_who_was_not_enrolled_is_not_enrolled_by_the_revert(
-            self, run_commit_hooks, openedx, teacher, learner, enrolled):
-        if enrolled is not None:
-            openedx.add_enrollment(learner, COURSE_KEY, mode="verified", is_active=enrolled)
+    def test_a_learner_no_longer_enrolled_is_not_enrolled_by_the_revert(
+            self, run_commit_hooks, openedx, teacher, learner):
+        openedx.add_enrollment(learner, COURSE_KEY, mode="verified", is_active=False)
         determine(teacher, open_case(teacher, learner), "unenroll")
         sanction = Sanction.objects.get()
         assert sanction.state == "applied" and sanction.platform_ref["was_enrolled"] is False
         api.revert_sanction(teacher, sanction.pk, reason="Appeal upheld.")
         enrollment = openedx.enrollments.get((learner.pk, str(COURSE_KEY)))
-        assert openedx.unenrollments == [] and (enrollment is None or not enrollment.is_active)
+        assert openedx.unenrollments == [] and not enrollment.is_active
+
+    def test_a_case_is_only_about_learners_of_the_course(self, openedx, teacher, learner):
+        with pytest.raises(InvalidInput, match="Not a learner of this course: learner"):
+            api.open_case(teacher, COURSE_KEY, respondents=[learner.username], commitment="own_work",
+                          description="Never enrolled.")
+        openedx.add_enrollment(learner, COURSE_KEY, is_active=False)  # an unenrolled learner's conduct counts
+        assert api.open_case(teacher, COURSE_KEY, respondents=[learner.username], commitment="own_work",
+                             description="Enrolled once.").pk
 
     def test_an_unenrollment_the_platform_refuses_fails_with_its_message_and_is_retried(
             self, run_commit_hooks, openedx, teacher, learner, settings):

@@ -31,6 +31,8 @@ def world(openedx):
         "other_course_staff": users.create_user("elsewhere", email="elsewhere@example.com"),
         "global_staff": users.create_user("admin", email="admin@example.com", is_staff=True),
     }
+    for learner in ("learner", "other_learner"):
+        openedx.add_enrollment(people[learner], COURSE_KEY)
     openedx.make_staff(people["course_staff"], COURSE_KEY)
     openedx.make_staff(people["other_course_staff"], OTHER_COURSE_KEY)
     openedx.global_staff.add(people["global_staff"].pk)
@@ -148,6 +150,9 @@ class TestWhatLearnersSee:
         found = client_for(world, "course_staff").get(BASE + C + "acceptance/?username=learner").json()
         assert found["username"] == "learner" and found["acceptance"]["policy_version"] == 1
         assert client_for(world, "course_staff").get(BASE + C + "acceptance/?username=ghost").status_code == 404
+        # a user who exists but is not a learner of the course: the same answer as for nobody
+        stranger = client_for(world, "course_staff").get(BASE + C + "acceptance/?username=elsewhere")
+        assert stranger.status_code == 404 and "not a learner of this course" in stranger.json()["detail"]
 
 
 class TestBadInput:
@@ -254,6 +259,13 @@ class TestExportsAndSchema:
         assert cases[0] == ",".join(api.CASE_CSV_HEADER) and len(cases) == 3
         assert any(",determined," in row and "terminate_account:applied" in row for row in cases[1:])
 
+    def test_csv_exports_answer_a_client_that_accepts_only_csv(self, world):
+        client = client_for(world, "course_staff")
+        response = client.get(BASE + C + "cases.csv", HTTP_ACCEPT="text/csv")
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        refused = client_for(world, "learner").get(BASE + C + "cases.csv", HTTP_ACCEPT="text/csv")
+        assert refused.status_code == 403 and refused.content.decode().startswith("detail")
+
     def test_acceptances_are_paged(self, world):
         page = client_for(world, "course_staff").get(BASE + C + "acceptances/?page_size=1").json()
         assert page["count"] == 1 and page["results"][0]["username"] == "learner"
@@ -270,3 +282,14 @@ class TestExportsAndSchema:
         assert len(paths) == 14  # every endpoint but the schema itself
         determination = schema["paths"]["/api/honorcode/v1/cases/{case_id}/determination/"]["post"]
         assert "requestBody" in determination and "409" in determination["responses"]
+        assert set(schema["components"]["securitySchemes"]) == {"cookieAuth", "jwtAuth"}
+        listed = schema["paths"]["/api/honorcode/v1/courses/{course_id}/cases/"]["get"]["responses"]["200"]
+        assert listed["content"]["application/json"]["schema"]["$ref"].endswith("/PaginatedCases")
+
+    def test_the_schema_is_generated_without_warnings(self):
+        from drf_spectacular.drainage import GENERATOR_STATS  # pylint: disable=import-outside-toplevel
+        from drf_spectacular.generators import SchemaGenerator  # pylint: disable=import-outside-toplevel
+
+        GENERATOR_STATS.reset()
+        SchemaGenerator(urlconf="honorcode_xblock.rest.schema_urls").get_schema(request=None, public=True)
+        assert dict(GENERATOR_STATS._warn_cache) == {} and dict(GENERATOR_STATS._error_cache) == {}  # pylint: disable=protected-access

@@ -48,6 +48,22 @@ def test_pages_need_a_signed_in_course_team_member(client, learner):
     assert client.get("/honorcode/courses/not-a-key/cases/").status_code == 404
 
 
+def test_bad_form_input_is_a_400_with_a_message(staff_client, learner, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    page = staff_client.post(f"/honorcode/courses/{COURSE_KEY}/cases/new/", {
+        "respondents": "learner", "commitment": "own_work", "description": "x", "conduct_at": "2026-13-45T99:99"})
+    assert page.status_code == 400 and "YYYY-MM-DD" in page.content.decode()
+    case = api.open_case(get_user_model().objects.get(username="author"), COURSE_KEY,
+                         respondents=["learner"], commitment="own_work", description="x")
+    item = api.add_evidence(get_user_model().objects.get(username="author"), case.pk,
+                            upload=SimpleUploadedFile("a.txt", b"text"))
+    item.file.storage.delete(item.file.name)  # the storage lost it
+    missing = staff_client.get(f"/honorcode/evidence/{item.pk}/file/")
+    assert missing.status_code == 404 and "no longer in storage" in missing.content.decode()
+    assert staff_client.get("/honorcode/evidence/999999/file/").status_code == 404
+    assert staff_client.post("/honorcode/cases/999999/determine/", {}).status_code == 404
+
+
 def test_the_staff_flow_report_evidence_determine_sanction_revert(eager, staff_client, author, learner, settings,
                                                                   tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
@@ -126,8 +142,7 @@ def test_a_failed_sanction_is_retried_from_the_case_page(eager, staff_client, au
     assert sanction.state == "applied" and sanction.attempts == 2
 
 
-def test_my_record_shows_only_the_learners_own(eager, author, learner, other_learner, settings):
-    settings.HONORCODE_STANDALONE_WORKBENCH_USERS = False  # a real site: no ?student= (the demo's default student)
+def test_my_record_shows_only_the_learners_own(eager, author, learner, other_learner):
     api.save_course_settings(COURSE_KEY, terms_html="", collaboration_text="", acceptance_mode="checkbox",
                              gate_graded_content=False, actor=author)
     api.accept(learner, COURSE_KEY, confirmed=True)
@@ -136,6 +151,7 @@ def test_my_record_shows_only_the_learners_own(eager, author, learner, other_lea
                   sanctions_requested=[{"kind": "certificate_withheld"}])
     client = Client()
     assert client.get("/honorcode/me/").status_code == 302
+    assert client.get("/honorcode/me/?student=other").status_code == 302  # the demo's ?student= reads no record
     client.force_login(learner)
     mine = client.get("/honorcode/me/").content.decode()
     assert str(COURSE_KEY) in mine and "There are no determinations about you." in mine

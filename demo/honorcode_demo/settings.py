@@ -80,6 +80,7 @@ plugin_settings(sys.modules[__name__])
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("HONORCODE_CELERY_EAGER", "true").lower() == "true"
 CELERY_TASK_EAGER_PROPAGATES = False  # so an eager task retries as a worker would (a propagated Retry would end it)
 CELERY_BROKER_URL = os.environ.get("HONORCODE_CELERY_BROKER", "memory://")
+HONORCODE_TASK_MAX_RETRIES = 2  # eager tasks retry at once, inside the request: keep it short
 
 # The demo's outbox: every message the app sends is a file in var/mail, listed at /demo/outbox/.
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

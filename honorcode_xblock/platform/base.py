@@ -205,3 +205,7 @@ class Platform(abc.ABC):
     @abc.abstractmethod
     def course_name(self, course_key):
         """The course's display name ("" when unknown)."""
+
+    @abc.abstractmethod
+    def is_learner_of(self, user, course_key):
+        """Whether ``user`` is or was enrolled in the course (a case can only be about the course's learners)."""

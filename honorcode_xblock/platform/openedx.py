@@ -4,10 +4,15 @@ The Open edX platform: the only module that calls edx-platform.
 edx-platform is imported lazily inside each method, so this module imports anywhere (the tests run it against
 doubles shaped like the real modules). Every method wraps one edx-platform call and names it.
 """
+import logging
+
 from crum import get_current_user
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from honorcode_xblock.platform.base import Platform, course_key_of
+
+log = logging.getLogger(__name__)
 
 #: XBlock user service attributes set by ``common/djangoapps/xblock_django/user_service.py``
 #: (``DjangoXBlockUserService._convert_django_user_to_xblock_user``; keys in ``xblock_django/constants.py``).
@@ -348,8 +353,8 @@ class OpenEdxPlatform(Platform):
         As the instructor dashboard's ``re_validate_certificate``: this app's ``CertificateInvalidation`` (from
         ``certificates.api.get_certificate_invalidation_entry(certificate)``) is deactivated, then
         ``certificates.api.generate_certificate_task(user, course_key)`` issues the certificate again if the
-        learner still qualifies; ``generation_handler.CertificateGenerationNotAllowed`` (the learner does not) is
-        reported, not an error. An invalidation this app did not make is left alone.
+        learner still qualifies, once the revert is committed; ``generation_handler.CertificateGenerationNotAllowed``
+        (the learner does not) is logged, not an error. An invalidation this app did not make is left alone.
         """
         from lms.djangoapps.certificates import api as certs_api  # pylint: disable=import-error,import-outside-toplevel
         from lms.djangoapps.certificates.generation_handler import CertificateGenerationNotAllowed  # pylint: disable=import-error,import-outside-toplevel
@@ -363,11 +368,16 @@ class OpenEdxPlatform(Platform):
         if entry is None or entry.id != ref["invalidation"]:
             return {"regenerated": False}
         entry.deactivate()
-        try:
-            certs_api.generate_certificate_task(user, course_key)
-        except CertificateGenerationNotAllowed as refused:
-            return {"regenerated": False, "reason": str(refused)[:300]}
-        return {"regenerated": True}
+
+        def regenerate():
+            try:
+                certs_api.generate_certificate_task(user, course_key)
+            except CertificateGenerationNotAllowed as refused:
+                log.info("No certificate generated again for user %s in %s: %s", user.pk, course_key, refused)
+
+        # after the commit: a worker that starts the generation must see the invalidation lifted
+        transaction.on_commit(regenerate, robust=True)
+        return {"regeneration": "requested"}
 
     def unenroll_without_refund(self, user, course_key):
         """
@@ -385,6 +395,15 @@ class OpenEdxPlatform(Platform):
         if was_active:
             CourseEnrollment.unenroll(user, course_key, skip_refund=True)
         return {"was_enrolled": was_active, "mode": enrollment.mode}
+
+    def is_learner_of(self, user, course_key):
+        """
+        ``common.djangoapps.student.models.CourseEnrollment.get_enrollment(user, course_key)``: the enrollment row,
+        active or not (an unenrolled learner's conduct can still be judged).
+        """
+        from common.djangoapps.student.models import CourseEnrollment  # pylint: disable=import-error,import-outside-toplevel
+
+        return user is not None and CourseEnrollment.get_enrollment(user, course_key) is not None
 
     def reenroll(self, user, course_key, ref):
         """``CourseEnrollment.enroll(user, course_key, mode=<the mode the learner had>)`` (the default mode would reset it)."""

@@ -199,7 +199,25 @@ class RecordSerializer(serializers.Serializer):  # pylint: disable=abstract-meth
 
 
 class ErrorSerializer(serializers.Serializer):  # pylint: disable=abstract-method
-    """An error: a message, and for invalid input the messages by field."""
+    """An error: a message, and for invalid input the messages by field (nested for lists and objects)."""
 
     detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    errors = serializers.DictField(child=serializers.JSONField(), required=False)
+
+
+class PaginatedCases(serializers.Serializer):  # pylint: disable=abstract-method
+    """One page of cases."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CaseSerializer(many=True)
+
+
+class PaginatedAcceptances(serializers.Serializer):  # pylint: disable=abstract-method
+    """One page of acceptances."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AcceptanceRowSerializer(many=True)

@@ -6,17 +6,21 @@ record); every ``HonorCodeError`` becomes a 4xx response with a message.
 import csv
 
 from django.http import StreamingHttpResponse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
+from edx_rest_framework_extensions.permissions import NotJwtRestrictedApplication
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
-from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,8 +34,6 @@ def authentication_classes():
     JWT (edx-drf-extensions' ``JwtAuthentication``, what the LMS's APIs accept from the MFEs and services) and the
     session, with CSRF enforced for changes (DRF's ``SessionAuthentication``).
     """
-    from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication  # pylint: disable=import-outside-toplevel
-
     return (JwtAuthentication, SessionAuthentication)
 
 
@@ -46,11 +48,26 @@ def documented(**schema):
     return decorator
 
 
+class JwtScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes edx-drf-extensions' JWT authentication: ``Authorization: JWT <token>``."""
+
+    target_class = JwtAuthentication
+    name = "jwtAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`JWT <token>`, as the LMS issues them."}
+
+
+#: Signed in, and not through a JWT of a restricted OAuth application (edx-drf-extensions), as the LMS's own APIs.
+SIGNED_IN = (IsAuthenticated, NotJwtRestrictedApplication)
+
+
 class HonorCodeAPIView(APIView):
     """Base of the API's views: authentication, JSON, and the app's errors as 4xx responses."""
 
     authentication_classes = authentication_classes()
-    permission_classes = (IsAuthenticated,)
+    permission_classes = SIGNED_IN
     parser_classes = (JSONParser,)
     schema = AutoSchema()
 
@@ -80,6 +97,10 @@ class HonorCodeAPIView(APIView):
             raise InvalidInput({"course_id": [f"{course_id} is not a valid course key."]}) from error
 
 
+PAGING = [OpenApiParameter("page", int, description="Page number, from 1"),
+          OpenApiParameter("page_size", int, description="Items per page (default 100, at most 1000)")]
+
+
 class Pages(PageNumberPagination):
     """Pages of 100 (up to 1000 with ``page_size``)."""
 
@@ -90,13 +111,32 @@ class Pages(PageNumberPagination):
 
 ERRORS = {400: s.ErrorSerializer, 401: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer,
           409: s.ErrorSerializer}
+CSV = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, streamed row by row"), **ERRORS}
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets a client ask for ``Accept: text/csv`` (the export streams its own body; an error is one CSV cell)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict):
+            return "detail\r\n" + csv_cell(str(data.get("detail", ""))) + "\r\n"
+        return data if data is not None else ""
+
+
+def csv_cell(text):
+    """One CSV cell, quoted as ``csv`` quotes."""
+    return '"' + text.replace('"', '""') + '"' 
 
 
 class PolicyVersionList(HonorCodeAPIView):
     """The published honor code versions (anyone), and publishing a new one (global staff)."""
 
     def get_permissions(self):
-        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+        return [AllowAny()] if self.request.method == "GET" else [permission() for permission in SIGNED_IN]
 
     @documented(responses={200: s.PolicyVersionSerializer(many=True)})
     def get(self, request):
@@ -144,7 +184,7 @@ class CourseAcceptance(HonorCodeAPIView):
 class CourseAcceptances(HonorCodeAPIView):
     """A course's acceptances, paged (course staff)."""
 
-    @documented(responses={200: s.AcceptanceRowSerializer(many=True), **ERRORS})
+    @documented(parameters=PAGING, responses={200: s.PaginatedAcceptances, **ERRORS})
     def get(self, request, course_id):
         rows = api.acceptances_in_course(request.user, self.course_key(course_id))
         pages = Pages()
@@ -170,7 +210,9 @@ def csv_response(rows, filename):
 class CourseAcceptancesCsv(HonorCodeAPIView):
     """A course's acceptances as a streaming CSV file (course staff)."""
 
-    @documented(responses={(200, "text/csv"): drf_serializers.CharField(), **ERRORS})
+    renderer_classes = (JSONRenderer, CSVRenderer)
+
+    @documented(responses=CSV)
     def get(self, request, course_id):
         course_key = self.course_key(course_id)
         rows = api.acceptance_rows(request.user, course_key)
@@ -181,8 +223,8 @@ class CaseList(HonorCodeAPIView):
     """A course's cases (filtered by ``status``, ``commitment``, ``respondent``), and opening one (course staff)."""
 
     @documented(parameters=[OpenApiParameter("status", str), OpenApiParameter("commitment", str),
-                               OpenApiParameter("respondent", str)],
-                   responses={200: s.CaseSerializer(many=True), **ERRORS})
+                            OpenApiParameter("respondent", str), *PAGING],
+                   responses={200: s.PaginatedCases, **ERRORS})
     def get(self, request, course_id):
         cases = api.list_cases(request.user, self.course_key(course_id),
                                status=request.query_params.get("status", ""),
@@ -203,7 +245,9 @@ class CaseList(HonorCodeAPIView):
 class CasesCsv(HonorCodeAPIView):
     """A course's cases as a streaming CSV file (course staff)."""
 
-    @documented(responses={(200, "text/csv"): drf_serializers.CharField(), **ERRORS})
+    renderer_classes = (JSONRenderer, CSVRenderer)
+
+    @documented(responses=CSV)
     def get(self, request, course_id):
         course_key = self.course_key(course_id)
         return csv_response(api.case_rows(request.user, course_key), f"honorcode-cases-{course_key.course}.csv")

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  Django admin:          {base}/admin/  (login {STAFF_USERNAME} / {STAFF_PASSWORD})")
         self.stdout.write(f"  Honor code cases:      {base}/honorcode/courses/{course_key}/cases/  "
                           f"(sign in at {base}/demo/login/ as {STAFF_USERNAME})")
-        self.stdout.write(f"  Alice's record:        {base}/honorcode/me/?student=alice")
+        self.stdout.write(f"  My honor code record:  {base}/honorcode/me/  (signed in as a learner)")
         self.stdout.write(f"  Alice in the platform: {base}/demo/learner/alice/  (enrollment, grades, certificate)")
         self.stdout.write(f"  Sent mail:             {base}/demo/outbox/")
         self.stdout.write(f"  Learner sign-in:       {base}/demo/login/  (alice / alice-demo-password)")

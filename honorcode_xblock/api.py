@@ -700,24 +700,29 @@ def retire_user(user):
     now = timezone.now()
     with transaction.atomic():
         redacted = Acceptance.objects.redact_signatures(user)
-        cases = list(Case.objects.about(user).order_by("pk"))
-        case_ids = [case.pk for case in cases]
+        case_ids = list(Case.objects.about(user).values_list("pk", flat=True))
+        cases = list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))  # no evidence added
         evidence = list(Evidence.objects.filter(case_id__in=case_ids, redacted_at__isnull=True))
         files = [item.file.name for item in evidence if item.file]
         Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
             text=REDACTED, file="", filename="", redacted_at=now)
-        Determination.objects.filter(case_id__in=case_ids).exclude(rationale=REDACTED).update(rationale=REDACTED)
-        Case.objects.filter(pk__in=case_ids).update(description=REDACTED, redacted_at=now)
+        rationales = set(Determination.objects.filter(case_id__in=case_ids).exclude(rationale=REDACTED)
+                         .values_list("case_id", flat=True))
+        Determination.objects.filter(case_id__in=rationales).update(rationale=REDACTED)
+        touched = {case.pk for case in cases if case.description != REDACTED} | rationales | {
+            item.case_id for item in evidence}
+        Case.objects.filter(pk__in=touched).update(description=REDACTED, redacted_at=now)
         Sanction.objects.filter(user=user).exclude(details="", last_error="").update(details="", last_error="")
         Notice.objects.filter(user=user).exclude(last_error="").update(last_error="")
         by_course = {}
         for case in cases:
-            by_course.setdefault(case.course_key, []).append(case.pk)
+            if case.pk in touched:
+                by_course.setdefault(case.course_key, []).append(case.pk)
         for course_key, ids in by_course.items():
             audit.append(actor=None, action="case.redacted", object_type="user", object_id=user.pk,
                          course_key=course_key, after={"cases": ids, "reason": "retirement"})
-        counts = {"acceptances": redacted, "cases": len(case_ids), "evidence": len(evidence)}
-        if redacted or case_ids:
+        counts = {"acceptances": redacted, "cases": len(touched), "evidence": len(evidence)}
+        if redacted or touched:
             audit.append(actor=None, action="user.retired", object_type="user", object_id=user.pk, after=counts)
         transaction.on_commit(lambda: _delete_files(files), robust=True)
     return counts
@@ -1539,10 +1544,7 @@ def _after_determination(determination_id, sanction_ids, data):
     """
     for sanction_id in sanction_ids:
         _queue_sanction(sanction_id)
-    try:
-        signals.notices_pending.send(sender=Determination, determination_id=determination_id)
-    except Exception:  # pylint: disable=broad-except
-        log.exception("Queueing the notices of determination %s failed; they stay unsent.", determination_id)
+    _queue_notices(determination_id)
     _send_event(events.HONOR_CODE_CASE_DETERMINED, determination=data)
 
 
@@ -1559,9 +1561,9 @@ STALE_WORK_SECONDS = 600
 
 def resume_pending_work(older_than_seconds=STALE_WORK_SECONDS):
     """
-    Queue again what was lost on the way to the workers: sanctions still pending and notices still unsent that were
-    decided more than ``older_than_seconds`` ago (a broker outage, a worker killed mid-task). Applying and sending
-    are idempotent, so queueing twice is harmless.
+    Queue again what was lost on the way to the workers: sanctions still pending and notices never attempted that
+    were decided more than ``older_than_seconds`` ago (a broker outage, a worker killed mid-task). Applying and
+    sending are idempotent, so queueing twice is harmless; a notice its task gave up on is not sent again here.
 
     Returns:
         (number of sanctions queued, number of determinations whose notices were queued).
@@ -1569,13 +1571,22 @@ def resume_pending_work(older_than_seconds=STALE_WORK_SECONDS):
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     sanction_ids = list(Sanction.objects.filter(state=SanctionState.PENDING, created_at__lte=cutoff)
                         .values_list("pk", flat=True))
-    determination_ids = sorted(set(Notice.objects.filter(sent_at__isnull=True, determination__decided_at__lte=cutoff)
+    # a notice with attempts was handed over and retried by its task until it gave up: only staff send it again
+    determination_ids = sorted(set(Notice.objects.filter(sent_at__isnull=True, attempts=0,
+                                                         determination__decided_at__lte=cutoff)
                                    .values_list("determination_id", flat=True)))
     for sanction_id in sanction_ids:
         _queue_sanction(sanction_id)
     for determination_id in determination_ids:
-        signals.notices_pending.send(sender=Determination, determination_id=determination_id)
+        _queue_notices(determination_id)
     return len(sanction_ids), len(determination_ids)
+
+
+def _queue_notices(determination_id):
+    try:
+        signals.notices_pending.send(sender=Determination, determination_id=determination_id)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Queueing the notices of determination %s failed; they stay unsent.", determination_id)
 
 
 def _sanction_data(sanction):
@@ -1596,10 +1607,8 @@ def apply_sanction(sanction_id):
         the sanction, in its new state.
     """
     with transaction.atomic():
-        try:
-            sanction = Sanction.objects.select_for_update().get(
-                pk=sanction_id)
-        except Sanction.DoesNotExist:
+        sanction = _locked_with_its_kind(sanction_id)
+        if sanction is None:
             log.warning("Sanction %s no longer exists; nothing to apply.", sanction_id)
             return None
         if sanction.state in (SanctionState.APPLIED, SanctionState.REVERTED):
@@ -1631,12 +1640,29 @@ def apply_sanction(sanction_id):
     return sanction
 
 
+def _locked_with_its_kind(sanction_id):
+    """
+    The sanction, locked together with every other sanction of its kind on the same learner, in primary-key order.
+
+    Applying and reverting sanctions with the same effect (two cases that both unenroll a learner) look at each
+    other; taking their locks as one group, always in the same order, serialises them without deadlocks.
+    """
+    target = Sanction.objects.filter(pk=sanction_id).values("user_id", "kind").first()
+    if target is None:
+        return None
+    group = list(Sanction.objects.select_for_update().filter(**target).order_by("pk"))
+    return next((item for item in group if item.pk == sanction_id), None)
+
+
 def _overlapping_sanction(sanction):
-    """Another applied sanction with the same effect on the same learner (and assignment), locked, or None."""
-    return (Sanction.objects.select_for_update()
-            .filter(user_id=sanction.user_id, course_key=sanction.course_key, kind=sanction.kind,
-                    usage_key=sanction.usage_key, state=SanctionState.APPLIED)
-            .exclude(pk=sanction.pk).order_by("pk").first())
+    """
+    Another applied sanction with the same effect on the same learner, or None: in the same course (and assignment),
+    or anywhere for an account termination, which is account-wide. Already locked by :func:`_locked_with_its_kind`.
+    """
+    same = Sanction.objects.filter(user_id=sanction.user_id, kind=sanction.kind, state=SanctionState.APPLIED)
+    if sanction.kind not in sanctions.ACCOUNT_WIDE:
+        same = same.filter(course_key=sanction.course_key, usage_key=sanction.usage_key)
+    return same.exclude(pk=sanction.pk).order_by("pk").first()
 
 
 def _ref_for_audit(ref):
@@ -1691,8 +1717,7 @@ def revert_sanction(actor, sanction_id, *, reason=""):
         raise InvalidInput(errors)
     sanction = _sanction_for_staff(actor, sanction_id)
     with transaction.atomic():
-        sanction = Sanction.objects.select_for_update().get(
-            pk=sanction.pk)
+        sanction = _locked_with_its_kind(sanction.pk)
         if sanction.state == SanctionState.REVERTED:
             raise Conflict(_("The sanction is already reverted."))
         before = sanction.state
@@ -1704,7 +1729,7 @@ def revert_sanction(actor, sanction_id, *, reason=""):
         overlapping = _overlapping_sanction(sanction) if before == SanctionState.APPLIED else None
         if overlapping is not None:
             # another applied sanction has the same effect: it stays in force, and takes over what undoing needs
-            if sanctions.has_effect(sanction) and not sanctions.has_effect(overlapping):
+            if sanctions.hand_over(sanction, overlapping):
                 overlapping.platform_ref = sanction.platform_ref
                 overlapping.save(update_fields=["platform_ref"])
             undone = {"kept_by_sanction": overlapping.pk}

@@ -9,6 +9,8 @@ from honorcode_xblock.models import SanctionKind
 
 #: Sanctions that only a global staff member may impose or revert.
 GLOBAL_STAFF_ONLY = frozenset({SanctionKind.TERMINATE_ACCOUNT})
+#: Sanctions on the whole account, whatever the course: one termination overlaps another from any course.
+ACCOUNT_WIDE = frozenset({SanctionKind.TERMINATE_ACCOUNT})
 #: Sanctions that need an assignment in a graded subsection.
 NEED_ASSIGNMENT = frozenset({SanctionKind.ZERO_CREDIT})
 #: Sanctions whose effect is a record the platform consults (a filter step), not a call.
@@ -68,3 +70,16 @@ def has_effect(sanction):
     if sanction.kind == SanctionKind.TERMINATE_ACCOUNT:
         return bool(ref) and ref.get("previous_standing") != "disabled"
     return False
+
+
+def hand_over(reverted, survivor):
+    """
+    Whether ``reverted``, undone while ``survivor`` (same kind and target) stays applied, must hand its reference
+    over: when only it holds what undoing both must restore, or when both do and ``reverted`` was applied later
+    (what it saved, e.g. a newer proctoring override, is the state before the most recent of the two).
+    """
+    if not has_effect(reverted):
+        return False
+    if not has_effect(survivor):
+        return True
+    return (reverted.applied_at or reverted.created_at) > (survivor.applied_at or survivor.created_at)

@@ -644,3 +644,45 @@ class TestOverlappingSanctions:
         assert not StandaloneEnrollment.objects.get(user=learner).is_active  # the second still applies
         api.revert_sanction(author, second.pk, reason="Appeal on the second case.")
         assert StandaloneEnrollment.objects.get(user=learner).is_active  # the hand-over restored it
+
+    def test_a_termination_from_another_course_keeps_the_account_terminated(self, run_commit_hooks, operator, learner):
+        determine(operator, open_case(operator, learner), "terminate_account")
+        determine(operator, open_case(operator, learner, course_key=OTHER_COURSE_KEY), "terminate_account")
+        first, second = Sanction.objects.order_by("pk")
+        api.revert_sanction(operator, first.pk, reason="Appeal in the first course.")
+        learner.refresh_from_db()
+        assert not learner.is_active and api.account_terminated(learner)
+        api.revert_sanction(operator, second.pk, reason="Appeal in the second course.")
+        learner.refresh_from_db()
+        assert learner.is_active and not api.account_terminated(learner)
+
+    def test_reverting_in_either_order_ends_where_it_began(self, run_commit_hooks, author, learner):
+        for order in ((0, 1), (1, 0)):
+            Sanction.objects.all().delete()
+            StandaloneEnrollment.objects.update_or_create(user=learner, course_key=COURSE_KEY,
+                                                          defaults={"is_active": True, "mode": "verified"})
+            determine(author, open_case(author, learner), "unenroll")
+            determine(author, open_case(author, learner), "unenroll")
+            pair = list(Sanction.objects.order_by("pk"))
+            for index in order:
+                api.revert_sanction(author, pair[index].pk, reason="Appeal.")
+            assert StandaloneEnrollment.objects.get(user=learner).is_active, order
+
+
+class TestLostWorkLimits:
+    def test_a_notice_its_task_gave_up_on_is_not_sent_again_by_the_resume(self, run_commit_hooks, author, settings,
+                                                                        django_capture_on_commit_callbacks):
+        settings.HONORCODE_TASK_MAX_RETRIES = 1
+        mute = get_user_model().objects.create_user("mute", email="")
+        determine(author, open_case(author, mute), "other")
+        assert Notice.objects.get().attempts == 2
+        with django_capture_on_commit_callbacks(execute=True):
+            assert api.resume_pending_work(older_than_seconds=0) == (0, 0)
+        assert Notice.objects.get().attempts == 2
+
+    def test_retirement_twice_changes_and_records_nothing_the_second_time(self, run_commit_hooks, author, learner):
+        open_case(author, learner, description="Jane's case")
+        assert api.retire_user(learner) == {"acceptances": 0, "cases": 1, "evidence": 0}
+        events = AuditEvent.objects.count()
+        assert api.retire_user(learner) == {"acceptances": 0, "cases": 0, "evidence": 0}
+        assert AuditEvent.objects.count() == events

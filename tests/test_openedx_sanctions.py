@@ -207,6 +207,22 @@ class TestZeroCredit:
         override = grades_api().get_subsection_grade_override(learner.pk, COURSE_KEY, course.quiz)
         assert override is not None and override.system == "PROCTORING"
 
+    @pytest.mark.parametrize("order", [(0, 1), (1, 0)], ids=["earlier-first", "later-first"])
+    def test_two_zero_credits_over_proctoring_restore_the_newest_proctoring_override_in_either_order(
+            self, run_commit_hooks, openedx, teacher, learner, course, order):
+        grades = grades_api()
+        grades.override_subsection_grade(learner.pk, COURSE_KEY, course.quiz, earned_all=0, earned_graded=0,
+                                         comment="P1")
+        determine(teacher, open_case(teacher, learner, usage_key=str(course.problem)), "zero_credit")
+        grades.override_subsection_grade(learner.pk, COURSE_KEY, course.quiz, earned_all=1, earned_graded=1,
+                                         comment="P2")
+        determine(teacher, open_case(teacher, learner, usage_key=str(course.problem)), "zero_credit")
+        pair = list(Sanction.objects.order_by("pk"))
+        for index in order:
+            api.revert_sanction(teacher, pair[index].pk, reason="Appeal upheld.")
+        override = grades.get_subsection_grade_override(learner.pk, COURSE_KEY, course.quiz)
+        assert (override.system, override.override_reason) == ("PROCTORING", "P2")
+
     @pytest.mark.parametrize("block", ["practice_problem", "orphan", None])
     def test_refused_without_an_assignment_in_a_graded_subsection(self, run_commit_hooks, openedx, teacher, learner,
                                                                     course, block):

@@ -259,6 +259,17 @@ class TestExportsAndSchema:
         assert cases[0] == ",".join(api.CASE_CSV_HEADER) and len(cases) == 3
         assert any(",determined," in row and "terminate_account:applied" in row for row in cases[1:])
 
+    def test_no_cell_is_a_spreadsheet_formula(self, world, openedx):
+        from django.contrib.auth import get_user_model as users  # pylint: disable=import-outside-toplevel
+
+        tricky = users().objects.create_user("-2+3", email="x@example.com")
+        openedx.add_enrollment(tricky, COURSE_KEY)
+        api.accept(tricky, COURSE_KEY, confirmed=True)
+        rows = b"".join(client_for(world, "course_staff").get(BASE + C + "acceptances.csv").streaming_content)
+        assert b"\n'-2+3," in rows.replace(b"\r\n", b"\n")
+        refused = client_for(world, "course_staff").get(BASE + "courses/=cmd()/cases.csv", HTTP_ACCEPT="text/csv")
+        assert refused.status_code == 400 and "\"'=cmd()" in refused.content.decode()
+
     def test_csv_exports_answer_a_client_that_accepts_only_csv(self, world):
         client = client_for(world, "course_staff")
         response = client.get(BASE + C + "cases.csv", HTTP_ACCEPT="text/csv")

@@ -128,8 +128,17 @@ class CSVRenderer(BaseRenderer):
 
 
 def csv_cell(text):
-    """One CSV cell, quoted as ``csv`` quotes."""
-    return '"' + text.replace('"', '""') + '"' 
+    """One CSV cell, quoted as ``csv`` quotes, and never a spreadsheet formula."""
+    return '"' + formula_safe(text).replace('"', '""') + '"'
+
+
+#: What a spreadsheet takes for the start of a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """A cell's value that a spreadsheet shows as text: a leading formula character is quoted with ``'``."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 class PolicyVersionList(HonorCodeAPIView):
@@ -202,7 +211,8 @@ class _Echo:
 def csv_response(rows, filename):
     """A streaming CSV response: rows are written as they are read, so memory stays flat however many there are."""
     writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse((writer.writerow([formula_safe(cell) for cell in row]) for row in rows),
+                                     content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -5,10 +5,6 @@ from django.test import override_settings
 
 from .openedx_doubles import FakeOpenEdx, installed
 
-# The REST API binds its authentication classes when its module is imported; import it before any test installs the
-# edx-platform doubles (which shadow edx-drf-extensions' JWT module for the gate's token tests).
-import honorcode_xblock.rest.views  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
-
 
 @pytest.fixture
 def learner(db):

@@ -9,8 +9,8 @@ Test doubles of the edx-platform modules that ``platform/openedx.py`` imports, s
 - ``lms.djangoapps.courseware.masquerade``: ``MASQUERADE_SETTINGS_KEY`` (the session key of a dict from course
   keys to ``CourseMasquerade`` objects) and ``is_masquerading_as_student(user, course_key)``, which reads the
   ``masquerade_settings`` that ``setup_masquerade`` copies from the session onto the user.
-- ``edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication`` and
-  ``openedx.core.lib.api.authentication.BearerAuthenticationAllowInactiveUser``: ``authenticate(request)`` returns
+- ``openedx.core.lib.api.authentication.BearerAuthenticationAllowInactiveUser`` (JWTs are authenticated by the real
+  edx-drf-extensions, which is installed, with the demo settings' ``JWT_AUTH``): ``authenticate(request)`` returns
   ``(user, token)``, None when the request carries no such token, or raises ``rest_framework.exceptions.
   AuthenticationFailed`` (an ``APIException``) for a bad one.
 - ``xmodule.modulestore.django.modulestore()`` with ``get_item(usage_key)``, raising
@@ -316,8 +316,6 @@ class FakeOpenEdx:  # pylint: disable=too-many-instance-attributes
                     return fake.tokens[header], header
             return Authentication
 
-        jwt = types.ModuleType("edx_rest_framework_extensions.auth.jwt.authentication")
-        jwt.JwtAuthentication = authentication_class("JWT")
         bearer = types.ModuleType("openedx.core.lib.api.authentication")
         bearer.BearerAuthenticationAllowInactiveUser = authentication_class("Bearer")
         masquerade = types.ModuleType("lms.djangoapps.courseware.masquerade")
@@ -357,7 +355,6 @@ class FakeOpenEdx:  # pylint: disable=too-many-instance-attributes
             "lms.djangoapps.certificates.api": certificates_api,
             "lms.djangoapps.certificates.generation_handler": generation_handler,
             "openedx.core.djangoapps.content.course_overviews.models": self._course_overviews(),
-            "edx_rest_framework_extensions.auth.jwt.authentication": jwt,
             "openedx.core.lib.api.authentication": bearer,
             **self._ace_modules(),
         }

@@ -204,7 +204,14 @@ class TestOpenEdxGate:
         ("", True, 403),                         # no credentials at all
     ])
     def test_token_callers_are_judged_as_their_user(self, gated, openedx, learner, header, accepted, status):
-        openedx.tokens = {"JWT learner-token": learner, "Bearer learner-token": learner}
+        from edx_rest_framework_extensions.auth.jwt.tests.utils import (  # pylint: disable=import-outside-toplevel
+            generate_jwt_token,
+            generate_latest_version_payload,
+        )
+
+        openedx.tokens = {"Bearer learner-token": learner}  # the LMS's OAuth2 bearer tokens (a double)
+        if header == "JWT learner-token":  # a real JWT, signed as the demo settings' issuer (edx-drf-extensions)
+            header = "JWT " + generate_jwt_token(generate_latest_version_payload(learner))
         usage = COURSE_KEY.make_usage_key("problem", "q1")
         openedx.blocks[usage] = "Question 1"
         openedx.graded.add(usage)

@@ -15,8 +15,10 @@ from importlib import resources
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q as models_q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
@@ -59,13 +61,23 @@ from honorcode_xblock.sanitize import clean_html
 from honorcode_xblock.toggles import gate_enabled_for
 
 __all__ = [
-    "AcceptanceMethod", "AcceptanceMode", "ChangeKind", "GateState", "LearnerView", "SETTINGS_FIELDS", "accept",
-    "accept_url", "acceptance_counts", "adopt_block_settings", "can_edit_course", "certificate_withheld",
+    "ACCEPTANCE_CSV_HEADER", "AcceptanceMethod", "AcceptanceMode", "Assignment", "CASE_CSV_HEADER",
+    "CASE_TRANSITIONS", "CaseFile", "CaseStatus", "ChangeKind", "Commitment", "DEFAULT_EVIDENCE_TYPES",
+    "DEFAULT_POLICY_FILE", "Finding", "GATE_CACHE_SECONDS", "GateFacts", "GateState", "LearnerView",
+    "MAX_RESPONDENTS", "MAX_TEXT_LENGTH", "REDACTED", "RecordEntry", "SETTINGS_FIELDS", "STAFF_CACHE_SECONDS",
+    "STALE_WORK_SECONDS", "SanctionKind", "SanctionState", "accept", "accept_url", "acceptance_counts",
+    "acceptance_for", "acceptance_rows", "acceptances_in_course", "account_terminated", "add_evidence",
+    "adopt_block_settings", "apply_sanction", "can_edit_course", "case_file", "case_rows",
+    "certificate_blocked_by_sanction", "certificate_revoked", "certificate_withheld", "change_case_status",
     "change_notice", "course_key_for_block", "course_uses_honor_code", "create_policy_draft", "current_acceptance",
-    "current_policy", "current_user", "default_policy_text", "delete_policy_draft", "gate_state", "handler_refusal",
-    "is_course_staff", "is_masquerading", "learner_view", "policy_in_force_at", "policy_page", "publish_new_policy",
-    "publish_policy", "published_policies", "retire_user", "save_course_settings", "studio_values",
-    "update_policy_draft", "user_for_request", "user_for_xblock_user", "validate_policy_fields", "withholds",
+    "current_policy", "current_user", "default_policy_text", "delete_policy_draft", "determine", "evidence_file",
+    "evidence_limits", "gate_state", "get_case", "get_sanction", "handler_refusal", "is_course_staff",
+    "is_global_staff", "is_masquerading", "learner_record", "learner_view", "list_cases", "new_case_url", "open_case",
+    "policy_in_force_at", "policy_page", "policy_url", "publish_new_policy", "publish_policy", "published_policies",
+    "published_policy", "require_course_staff", "require_global_staff", "resume_pending_work", "retire_user",
+    "retry_sanction", "revert_sanction", "save_course_settings", "send_notices", "staff_cases_url", "studio_values",
+    "update_policy_draft", "user_for_request", "user_for_xblock_user", "validate_course_settings",
+    "validate_policy_fields", "verify_audit", "withholds",
 ]
 
 log = logging.getLogger(__name__)
@@ -730,8 +742,6 @@ def retire_user(user):
 
 def _delete_files(names):
     """Delete evidence files from Django's default storage (after the rows no longer point at them)."""
-    from django.core.files.storage import default_storage  # pylint: disable=import-outside-toplevel
-
     for name in names:
         try:
             default_storage.delete(name)
@@ -1046,8 +1056,6 @@ def course_uses_honor_code(course_key):
 
 def accept_url(course_key, user):
     """Where the gate's placeholder sends the accept form for ``user`` in ``course_key``."""
-    from django.urls import reverse  # pylint: disable=import-outside-toplevel
-
     url = reverse("honorcode:accept", kwargs={"course_id": str(course_key)})
     query = get_platform().accept_query(user)
     return f"{url}?{query}" if query else url
@@ -1454,7 +1462,7 @@ def determine(actor, case_id, *, finding, rationale, sanctions_requested=(), exp
     try:
         with transaction.atomic():
             case = _case_for_staff(actor, case_id, lock=True)
-            _check_sanctions_allowed(actor, case, requested)
+            requested = _sanctions_for_case(actor, case, requested)
             if case.status not in (CaseStatus.OPEN, CaseStatus.UNDER_REVIEW):
                 raise Conflict(_("The case is {status}: it was determined meanwhile, or must be reopened first.")
                                .format(status=CaseStatus(case.status).label))
@@ -1468,7 +1476,7 @@ def determine(actor, case_id, *, finding, rationale, sanctions_requested=(), exp
             respondents = list(case.respondent_links.select_related("user"))
             created = Sanction.objects.bulk_create([
                 Sanction(determination=determination, user=link.user, course_key=case.course_key, kind=kind,
-                         usage_key=target, details=details, created_at=now)
+                         usage_key=target, details=details)
                 for link in respondents for kind, details, target in requested
             ])
             Notice.objects.bulk_create([Notice(determination=determination, user=link.user) for link in respondents])
@@ -1521,9 +1529,13 @@ def _requested_sanctions(errors, finding, requested):
     return cleaned
 
 
-def _check_sanctions_allowed(actor, case, requested):
-    """Fill in the assignment of zero credit and refuse what this actor or case cannot have."""
-    for index, (kind, details, _target) in enumerate(requested):
+def _sanctions_for_case(actor, case, requested):
+    """
+    The (kind, details, usage key) triples with zero credit's assignment filled in; refuses what this actor or case
+    cannot have.
+    """
+    ready = []
+    for kind, details, target in requested:
         if kind in sanctions.GLOBAL_STAFF_ONLY and not is_global_staff(actor):
             raise NotPermitted(_("Only global staff can terminate an account."))
         if kind in sanctions.NEED_ASSIGNMENT:
@@ -1532,7 +1544,8 @@ def _check_sanctions_allowed(actor, case, requested):
                 raise InvalidInput({"sanctions": [_(
                     "Zero credit needs the case to name an assignment in a graded subsection."
                 )]})
-            requested[index] = (kind, details, str(target))
+        ready.append((kind, details, str(target)))
+    return ready
 
 
 def _after_determination(determination_id, sanction_ids, data):
@@ -1569,8 +1582,7 @@ def resume_pending_work(older_than_seconds=STALE_WORK_SECONDS):
         (number of sanctions queued, number of determinations whose notices were queued).
     """
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    sanction_ids = list(Sanction.objects.filter(state=SanctionState.PENDING, created_at__lte=cutoff)
-                        .values_list("pk", flat=True))
+    sanction_ids = Sanction.objects.lost(cutoff)
     # a notice with attempts was handed over and retried by its task until it gave up: only staff send it again
     determination_ids = sorted(set(Notice.objects.filter(sent_at__isnull=True, attempts=0,
                                                          determination__decided_at__lte=cutoff)
@@ -1607,7 +1619,7 @@ def apply_sanction(sanction_id):
         the sanction, in its new state.
     """
     with transaction.atomic():
-        sanction = _locked_with_its_kind(sanction_id)
+        sanction = Sanction.objects.locked_with_its_kind(sanction_id)
         if sanction is None:
             log.warning("Sanction %s no longer exists; nothing to apply.", sanction_id)
             return None
@@ -1636,33 +1648,7 @@ def apply_sanction(sanction_id):
         })
         data = _sanction_data(sanction)
         transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_APPLIED, sanction=data), robust=True)
-    _forget_gate_state(sanction.user, sanction.course_key)
     return sanction
-
-
-def _locked_with_its_kind(sanction_id):
-    """
-    The sanction, locked together with every other sanction of its kind on the same learner, in primary-key order.
-
-    Applying and reverting sanctions with the same effect (two cases that both unenroll a learner) look at each
-    other; taking their locks as one group, always in the same order, serialises them without deadlocks.
-    """
-    target = Sanction.objects.filter(pk=sanction_id).values("user_id", "kind").first()
-    if target is None:
-        return None
-    group = list(Sanction.objects.select_for_update().filter(**target).order_by("pk"))
-    return next((item for item in group if item.pk == sanction_id), None)
-
-
-def _overlapping_sanction(sanction):
-    """
-    Another applied sanction with the same effect on the same learner, or None: in the same course (and assignment),
-    or anywhere for an account termination, which is account-wide. Already locked by :func:`_locked_with_its_kind`.
-    """
-    same = Sanction.objects.filter(user_id=sanction.user_id, kind=sanction.kind, state=SanctionState.APPLIED)
-    if sanction.kind not in sanctions.ACCOUNT_WIDE:
-        same = same.filter(course_key=sanction.course_key, usage_key=sanction.usage_key)
-    return same.exclude(pk=sanction.pk).order_by("pk").first()
 
 
 def _ref_for_audit(ref):
@@ -1717,7 +1703,7 @@ def revert_sanction(actor, sanction_id, *, reason=""):
         raise InvalidInput(errors)
     sanction = _sanction_for_staff(actor, sanction_id)
     with transaction.atomic():
-        sanction = _locked_with_its_kind(sanction.pk)
+        sanction = Sanction.objects.locked_with_its_kind(sanction.pk)
         if sanction.state == SanctionState.REVERTED:
             raise Conflict(_("The sanction is already reverted."))
         before = sanction.state
@@ -1726,7 +1712,8 @@ def revert_sanction(actor, sanction_id, *, reason=""):
         sanction.state, sanction.reverted_at = SanctionState.REVERTED, timezone.now()
         sanction.save(update_fields=["state", "reverted_at"])
         undone = {}
-        overlapping = _overlapping_sanction(sanction) if before == SanctionState.APPLIED else None
+        overlapping = (Sanction.objects.overlapping(sanction, account_wide=sanction.kind in sanctions.ACCOUNT_WIDE)
+                       if before == SanctionState.APPLIED else None)
         if overlapping is not None:
             # another applied sanction has the same effect: it stays in force, and takes over what undoing needs
             if sanctions.hand_over(sanction, overlapping):
@@ -1747,7 +1734,6 @@ def revert_sanction(actor, sanction_id, *, reason=""):
                                                  "platform": undone or {}})
         data = _sanction_data(sanction)
         transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_REVERTED, sanction=data), robust=True)
-    _forget_gate_state(sanction.user, sanction.course_key)
     return sanction
 
 
@@ -1763,6 +1749,7 @@ def send_notices(determination_id):
     if determination is None:
         return 0
     platform = get_platform()
+    course_name = platform.course_name(determination.case.course_key)
     unsent = 0
     for notice_id in Notice.objects.filter(determination=determination, sent_at__isnull=True).values_list(
             "pk", flat=True):
@@ -1774,8 +1761,7 @@ def send_notices(determination_id):
             try:
                 mine = list(determination.sanctions.filter(user=notice.user).order_by("kind"))
                 message = notices.render(notices.context_for(
-                    determination, notice.user, mine, platform,
-                    course_name=platform.course_name(determination.case.course_key),
+                    determination, notice.user, mine, platform, course_name=course_name,
                 ))
                 platform.send_notice(notice.user, message)
             except Exception as error:  # pylint: disable=broad-except
@@ -1802,7 +1788,7 @@ def account_terminated(user):
 
 
 def certificate_revoked(user, course_key):
-    """Whether the learner's certificate in the course was revoked by an applied sanction."""
+    """Whether the certificate of a learner (a user, or a user id) in the course was revoked by an applied sanction."""
     return user is not None and Sanction.objects.in_force(user, course_key, [SanctionKind.CERTIFICATE_REVOKED])
 
 
@@ -1922,31 +1908,19 @@ def acceptance_for(actor, course_key, username=None):
             "policy_version": current.number if current else None}
 
 
-def certificate_revoked_for_user_id(user_id, course_key):
-    """:func:`certificate_revoked` for a user id (the certificate page knows the holder by id)."""
-    return Sanction.objects.filter(user_id=user_id, course_key=course_key, kind=SanctionKind.CERTIFICATE_REVOKED,
-                                   state=SanctionState.APPLIED).exists()
-
-
 def policy_url(number=None):
     """The address of the honor code page (a version's, or the one in force)."""
-    from django.urls import reverse  # pylint: disable=import-outside-toplevel
-
     return reverse("honorcode:policy_version", args=[number]) if number else reverse("honorcode:policy")
 
 
 def staff_cases_url(course_key, absolute=False):
     """The address of a course's case list (absolute for links leaving the LMS, such as the dashboard MFE's)."""
-    from django.urls import reverse  # pylint: disable=import-outside-toplevel
-
     path = reverse("honorcode:cases", kwargs={"course_id": str(course_key)})
     return get_platform().site_url(path) if absolute else path
 
 
 def new_case_url(course_key):
     """The address of the form that opens a case in a course."""
-    from django.urls import reverse  # pylint: disable=import-outside-toplevel
-
     return reverse("honorcode:new_case", kwargs={"course_id": str(course_key)})
 
 

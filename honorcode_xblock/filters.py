@@ -25,7 +25,9 @@ import hashlib
 import logging
 
 from crum import get_current_request
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
 from openedx_filters import PipelineStep
@@ -229,10 +231,7 @@ class ShowRevokedCertificate(PipelineStep):
             course_key = CourseKey.from_string(str(context.get("course_id", "")))
         except InvalidKeyError:
             return {"context": context, "custom_template": custom_template}
-        if user_id and api.certificate_revoked_for_user_id(user_id, course_key):
-            from django.http import HttpResponse  # pylint: disable=import-outside-toplevel
-            from django.template.loader import render_to_string  # pylint: disable=import-outside-toplevel
-
+        if user_id and api.certificate_revoked(user_id, course_key):
             page = render_to_string("honorcode_xblock/certificate_revoked.html", {
                 "course_name": context.get("accomplishment_copy_course_name") or str(course_key),
                 "policy_url": api.policy_url(),

@@ -3,6 +3,8 @@ The honor code's records: policy versions, course terms, course settings, accept
 
 Models own their queries (manager methods); everything outside the app reaches them through ``api``.
 """
+import uuid
+
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, Subquery
@@ -596,8 +598,6 @@ class CaseRespondent(models.Model):
 
 def evidence_upload_to(instance, filename):
     """Where an evidence file is stored: a random name (the original name is kept in the row, not the path)."""
-    import uuid  # pylint: disable=import-outside-toplevel
-
     return f"honorcode/evidence/{instance.case_id}/{uuid.uuid4().hex}"
 
 
@@ -686,15 +686,43 @@ class SanctionQuerySet(models.QuerySet):
     """Queries over sanctions."""
 
     def in_force(self, user, course_key, kinds):
-        """Whether ``user`` has an applied sanction of one of ``kinds`` in ``course_key`` (None: any course)."""
-        queryset = self.filter(user=user, kind__in=kinds, state=SanctionState.APPLIED)
+        """
+        Whether a learner (a user or a user id) has an applied sanction of one of ``kinds`` in ``course_key``
+        (None: in any course).
+        """
+        queryset = self.filter(user_id=getattr(user, "pk", user), kind__in=kinds, state=SanctionState.APPLIED)
         if course_key is not None:
             queryset = queryset.filter(course_key=course_key)
         return queryset.exists()
 
-    def locked(self, pk):
-        """The sanction with primary key ``pk``, locked for update until the transaction ends."""
-        return self.select_for_update().get(pk=pk)
+    def locked_with_its_kind(self, pk):
+        """
+        The sanction ``pk``, locked together with every other sanction of its kind on the same learner, in primary-key
+        order, or None.
+
+        Applying and reverting sanctions with the same effect (two cases that both unenroll a learner) look at each
+        other; taking their locks as one group, always in the same order, serialises them without deadlocks.
+        """
+        target = self.filter(pk=pk).values("user_id", "kind").first()
+        if target is None:
+            return None
+        group = list(self.select_for_update().filter(**target).order_by("pk"))
+        return next((item for item in group if item.pk == pk), None)
+
+    def overlapping(self, sanction, account_wide):
+        """
+        Another applied sanction with the same effect on the same learner, or None: in the same course and assignment,
+        or anywhere when the sanction is ``account_wide``.
+        """
+        same = self.filter(user_id=sanction.user_id, kind=sanction.kind, state=SanctionState.APPLIED)
+        if not account_wide:
+            same = same.filter(course_key=sanction.course_key, usage_key=sanction.usage_key)
+        return same.exclude(pk=sanction.pk).order_by("pk").first()
+
+    def lost(self, cutoff):
+        """Ids of sanctions still pending from determinations made before ``cutoff``."""
+        return list(self.filter(state=SanctionState.PENDING, determination__decided_at__lte=cutoff)
+                    .values_list("pk", flat=True))
 
 
 class Sanction(models.Model):
@@ -719,7 +747,6 @@ class Sanction(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     platform_ref = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField()
     applied_at = models.DateTimeField(null=True, blank=True)
     reverted_at = models.DateTimeField(null=True, blank=True)
 
@@ -776,7 +803,6 @@ class StandaloneCertificate(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     course_key = CourseKeyField(max_length=255)
     status = models.CharField(max_length=32, default=DOWNLOADABLE)
-    invalidated = models.BooleanField(default=False)
     invalidation_notes = models.TextField(blank=True)
     created_at = models.DateTimeField()
 
@@ -786,6 +812,11 @@ class StandaloneCertificate(models.Model):
 
     def __str__(self):
         return f"certificate of user {self.user_id} in {self.course_key} ({self.status})"
+
+    @property
+    def invalidated(self):
+        """Whether the certificate was invalidated (it is then unavailable, as Open edX marks one)."""
+        return self.status == self.UNAVAILABLE
 
 
 class StandaloneGradeOverride(models.Model):

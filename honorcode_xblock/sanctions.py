@@ -13,8 +13,6 @@ GLOBAL_STAFF_ONLY = frozenset({SanctionKind.TERMINATE_ACCOUNT})
 ACCOUNT_WIDE = frozenset({SanctionKind.TERMINATE_ACCOUNT})
 #: Sanctions that need an assignment in a graded subsection.
 NEED_ASSIGNMENT = frozenset({SanctionKind.ZERO_CREDIT})
-#: Sanctions whose effect is a record the platform consults (a filter step), not a call.
-RECORDED_ONLY = frozenset({SanctionKind.CERTIFICATE_WITHHELD, SanctionKind.OTHER})
 #: Sanctions that keep a learner from getting a certificate while they are applied.
 BLOCK_CERTIFICATE = frozenset({SanctionKind.CERTIFICATE_WITHHELD, SanctionKind.CERTIFICATE_REVOKED})
 
@@ -82,4 +80,4 @@ def hand_over(reverted, survivor):
         return False
     if not has_effect(survivor):
         return True
-    return (reverted.applied_at or reverted.created_at) > (survivor.applied_at or survivor.created_at)
+    return reverted.applied_at > survivor.applied_at  # both applied: only an applied sanction overlaps

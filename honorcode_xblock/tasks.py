@@ -33,27 +33,37 @@ def backoff(retries):
 
 
 #: Errors of the task's own work (not of the platform call, which ``api`` records as a failed attempt): a lock wait
-#: timeout, a dropped connection. The task is retried with backoff; the sanction stays pending meanwhile.
+#: timeout, a dropped connection. They are retried like a failed attempt; the sanction stays pending meanwhile.
 TRANSIENT = (DatabaseError,)
 
 
-@shared_task(bind=True, name="honorcode_xblock.tasks.apply_sanction", acks_late=True, autoretry_for=TRANSIENT,
-             retry_backoff=30, retry_backoff_max=3600, retry_jitter=True, max_retries=5)
+def _retry(task, unfinished, error=None):
+    """Retry ``task`` with backoff while its work is ``unfinished`` and retries remain; one policy for every cause."""
+    if unfinished and task.request.retries < max_retries():
+        raise task.retry(exc=error, countdown=backoff(task.request.retries), max_retries=max_retries())
+    if error is not None:
+        raise error
+
+
+@shared_task(bind=True, name="honorcode_xblock.tasks.apply_sanction", acks_late=True)
 def apply_sanction(self, sanction_id):
     """Apply one sanction; retry while it fails."""
-    sanction = api.apply_sanction(sanction_id)
-    if sanction is not None and sanction.state == api.SanctionState.FAILED and self.request.retries < max_retries():
-        raise self.retry(countdown=backoff(self.request.retries), max_retries=max_retries())
+    try:
+        sanction = api.apply_sanction(sanction_id)
+    except TRANSIENT as error:
+        _retry(self, True, error)
+    _retry(self, sanction is not None and sanction.state == api.SanctionState.FAILED)
     return sanction.state if sanction is not None else None
 
 
-@shared_task(bind=True, name="honorcode_xblock.tasks.send_notices", acks_late=True, autoretry_for=TRANSIENT,
-             retry_backoff=30, retry_backoff_max=3600, retry_jitter=True, max_retries=5)
+@shared_task(bind=True, name="honorcode_xblock.tasks.send_notices", acks_late=True)
 def send_notices(self, determination_id):
     """Send a determination's notices; retry while one is unsent."""
-    unsent = api.send_notices(determination_id)
-    if unsent and self.request.retries < max_retries():
-        raise self.retry(countdown=backoff(self.request.retries), max_retries=max_retries())
+    try:
+        unsent = api.send_notices(determination_id)
+    except TRANSIENT as error:
+        _retry(self, True, error)
+    _retry(self, unsent)
     return unsent
 
 

@@ -19,6 +19,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from honorcode_xblock import api
 from honorcode_xblock.api import CaseStatus, Commitment, Finding, SanctionKind
+from honorcode_xblock.csv_export import csv_response
 from honorcode_xblock.exceptions import Conflict, HonorCodeError, InvalidInput, NotFound, NotPermitted
 
 
@@ -98,7 +99,6 @@ def _course_key_or_404(course_id):
 def staff_page(view):
     """
     Wrap a staff page: sign-in first (a redirect to ``LOGIN_URL``), and the app's errors as a page with their status.
-    A failed form re-renders the page it came from, with the message, through ``_FormError``.
     """
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -107,19 +107,11 @@ def staff_page(view):
             return redirect_to_login(request.get_full_path())
         try:
             return view(request, user, *args, **kwargs)
-        except _FormError as failed:
-            return failed.response
         except NotFound as error:
             return _error_page(request, str(error), 404)
         except HonorCodeError as error:
             return _error_page(request, str(error), error.status_code)
     return wrapper
-
-
-class _FormError(Exception):
-    def __init__(self, response):
-        super().__init__("form error")
-        self.response = response
 
 
 def _error_page(request, message, status):
@@ -207,11 +199,10 @@ def _post_on_case(request, user, case_id, action):
     try:
         action()
     except InvalidInput as error:
-        raise _FormError(_case_page(request, user, case_id, errors=error.errors, status=400,
-                                    form=request.POST.dict())) from error
+        return _case_page(request, user, case_id, errors=error.errors, status=400, form=request.POST.dict())
     except (Conflict, NotPermitted) as error:
-        raise _FormError(_case_page(request, user, case_id, errors={"__all__": [str(error)]},
-                                    status=error.status_code, form=request.POST.dict())) from error
+        return _case_page(request, user, case_id, errors={"__all__": [str(error)]}, status=error.status_code,
+                          form=request.POST.dict())
     return HttpResponseRedirect(reverse("honorcode:case", args=[case_id]), status=303)
 
 
@@ -281,8 +272,6 @@ def evidence_download(request, user, evidence_id):
 @staff_page
 def cases_csv(request, user, course_id):
     """A course's cases as a streaming CSV file."""
-    from honorcode_xblock.rest.views import csv_response  # pylint: disable=import-outside-toplevel
-
     course_key = _course_key_or_404(course_id)
     return csv_response(api.case_rows(user, course_key), f"honorcode-cases-{course_key.course}.csv")
 

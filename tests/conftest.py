@@ -45,3 +45,29 @@ def fresh_caches():
     RequestCache.clear_all_namespaces()
     yield
     RequestCache.clear_all_namespaces()
+
+
+@pytest.fixture
+def run_commit_hooks(monkeypatch, django_capture_on_commit_callbacks):
+    """
+    Run what ``api`` defers to the commit (the tasks, eager here, and the events) when each call returns, as a real
+    commit would; the test's own transaction never commits. Nested calls (a task calling ``api``) run theirs once,
+    with the outermost call's.
+    """
+    from honorcode_xblock import api  # pylint: disable=import-outside-toplevel
+
+    depth = [0]
+    for name in ("accept", "determine", "apply_sanction", "retry_sanction", "revert_sanction", "send_notices"):
+        real = getattr(api, name)
+
+        def committed(*args, _real=real, **kwargs):
+            if depth[0]:
+                return _real(*args, **kwargs)
+            depth[0] += 1
+            try:
+                with django_capture_on_commit_callbacks(execute=True):
+                    return _real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(api, name, committed)

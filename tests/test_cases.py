@@ -43,30 +43,6 @@ def harvester(db):
     return get_user_model().objects.create_user("harvester", email="harvester@example.com", password="pw")
 
 
-@pytest.fixture
-def run_commit_hooks(monkeypatch, django_capture_on_commit_callbacks):
-    """
-    Run what ``api`` defers to the commit (the tasks, eager here, and the events) when each call returns, as a real
-    commit would; the test's own transaction never commits. Nested calls (a task calling ``api``) run theirs once,
-    with the outermost call's.
-    """
-    depth = [0]
-    for name in ("accept", "determine", "apply_sanction", "retry_sanction", "revert_sanction", "send_notices"):
-        real = getattr(api, name)
-
-        def committed(*args, _real=real, **kwargs):
-            if depth[0]:
-                return _real(*args, **kwargs)
-            depth[0] += 1
-            try:
-                with django_capture_on_commit_callbacks(execute=True):
-                    return _real(*args, **kwargs)
-            finally:
-                depth[0] -= 1
-
-        monkeypatch.setattr(api, name, committed)
-
-
 def open_case(actor, *respondents, course_key=COURSE_KEY, **kwargs):
     fields = {"commitment": "no_posting_answers", "description": "Posted the answers of quiz 2 on a forum."}
     fields.update(kwargs)

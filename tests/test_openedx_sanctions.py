@@ -25,29 +25,6 @@ COURSE_NAME = "Academic Integrity 101"
 
 
 @pytest.fixture
-def run_commit_hooks(monkeypatch, django_capture_on_commit_callbacks):
-    """
-    Run what ``api`` defers to the commit (the tasks, eager here, and the events) when each call returns, as a real
-    commit would (the pattern of ``tests/test_cases.py``).
-    """
-    depth = [0]
-    for name in ("accept", "determine", "apply_sanction", "retry_sanction", "revert_sanction", "send_notices"):
-        real = getattr(api, name)
-
-        def committed(*args, _real=real, **kwargs):
-            if depth[0]:
-                return _real(*args, **kwargs)
-            depth[0] += 1
-            try:
-                with django_capture_on_commit_callbacks(execute=True):
-                    return _real(*args, **kwargs)
-            finally:
-                depth[0] -= 1
-
-        monkeypatch.setattr(api, name, committed)
-
-
-@pytest.fixture
 def site(monkeypatch):
     """
     The current ``Site`` that ``OpenEdxPlatform.send_notice`` reads with ``Site.objects.get_current()``.

@@ -5,6 +5,7 @@ edx-platform is imported lazily inside each method, so this module imports anywh
 doubles shaped like the real modules). Every method wraps one edx-platform call and names it.
 """
 import logging
+from functools import lru_cache
 
 from crum import get_current_user
 from django.contrib.auth import get_user_model
@@ -488,27 +489,23 @@ class OpenEdxPlatform(Platform):
             return str(course_key)
 
 
-_MESSAGE_TYPE = []
-
-
+@lru_cache(maxsize=None)
 def determination_message_type():
     """
     The edx-ace message type of determination notices, defined on first use (its base class is edx-platform's).
 
     ``edx_ace`` renders ``{APP_LABEL}/edx_ace/{NAME}/email/{subject.txt,body.txt,body.html,head.html,from_name.txt}``.
     """
-    if not _MESSAGE_TYPE:
-        from openedx.core.djangoapps.ace_common.message import BaseMessageType  # pylint: disable=import-error,import-outside-toplevel
+    from openedx.core.djangoapps.ace_common.message import BaseMessageType  # pylint: disable=import-error,import-outside-toplevel
 
-        class HonorCodeDetermination(BaseMessageType):
-            """A respondent's notice of the determination of an honor code case (transactional)."""
+    class HonorCodeDetermination(BaseMessageType):
+        """A respondent's notice of the determination of an honor code case (transactional)."""
 
-            APP_LABEL = "honorcode"
-            NAME = "determination"
+        APP_LABEL = "honorcode"
+        NAME = "determination"
 
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self.options["transactional"] = True  # pylint: disable=no-member
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.options["transactional"] = True  # pylint: disable=no-member
 
-        _MESSAGE_TYPE.append(HonorCodeDetermination)
-    return _MESSAGE_TYPE[0]
+    return HonorCodeDetermination

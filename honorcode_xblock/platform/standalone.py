@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
+from honorcode_xblock.models import StandaloneCertificate, StandaloneEnrollment, StandaloneGradeOverride
 from honorcode_xblock.platform.base import Platform, course_key_of
 
 #: The XBlock user service attribute the xblock-sdk workbench sets (``workbench/runtime.py``
@@ -197,8 +198,6 @@ class StandalonePlatform(Platform):
 
     def override_grade_to_zero(self, user, course_key, usage_key, actor, comment):
         """A ``StandaloneGradeOverride`` row with nothing earned."""
-        from honorcode_xblock.models import StandaloneGradeOverride  # pylint: disable=import-outside-toplevel
-
         StandaloneGradeOverride.objects.update_or_create(
             user=user, course_key=course_key, usage_key=usage_key, defaults={"earned_graded": 0.0, "comment": comment},
         )
@@ -206,37 +205,26 @@ class StandalonePlatform(Platform):
 
     def undo_grade_override(self, user, course_key, usage_key, ref):
         """Delete the override row."""
-        from honorcode_xblock.models import StandaloneGradeOverride  # pylint: disable=import-outside-toplevel
-
         StandaloneGradeOverride.objects.filter(user=user, course_key=course_key, usage_key=usage_key).delete()
         return {}
 
     def revoke_certificate(self, user, course_key, actor, notes):
         """Mark the learner's ``StandaloneCertificate`` invalidated (the creation filter withholds a new one)."""
-        from honorcode_xblock.models import StandaloneCertificate  # pylint: disable=import-outside-toplevel
-
         certificate = StandaloneCertificate.objects.filter(user=user, course_key=course_key).first()
         if certificate is None:
             return {"certificate": None}
-        certificate.invalidated, certificate.status = True, StandaloneCertificate.UNAVAILABLE
-        certificate.invalidation_notes = notes
-        certificate.save(update_fields=["invalidated", "status", "invalidation_notes"])
+        certificate.status, certificate.invalidation_notes = StandaloneCertificate.UNAVAILABLE, notes
+        certificate.save(update_fields=["status", "invalidation_notes"])
         return {"certificate": certificate.pk}
 
     def restore_certificate(self, user, course_key, actor, ref):
         """Make the certificate valid again."""
-        from honorcode_xblock.models import StandaloneCertificate  # pylint: disable=import-outside-toplevel
-
         if ref.get("certificate"):
-            StandaloneCertificate.objects.filter(pk=ref["certificate"]).update(
-                invalidated=False, status=StandaloneCertificate.DOWNLOADABLE,
-            )
+            StandaloneCertificate.objects.filter(pk=ref["certificate"]).update(status=StandaloneCertificate.DOWNLOADABLE)
         return {}
 
     def unenroll_without_refund(self, user, course_key):
         """Deactivate the learner's ``StandaloneEnrollment``; ``refunded`` stays False."""
-        from honorcode_xblock.models import StandaloneEnrollment  # pylint: disable=import-outside-toplevel
-
         enrollment = StandaloneEnrollment.objects.filter(user=user, course_key=course_key).first()
         if enrollment is None:
             return {"was_enrolled": False}
@@ -248,8 +236,6 @@ class StandalonePlatform(Platform):
 
     def reenroll(self, user, course_key, ref):
         """Reactivate the enrollment, in its mode, if the learner was enrolled."""
-        from honorcode_xblock.models import StandaloneEnrollment  # pylint: disable=import-outside-toplevel
-
         if ref.get("was_enrolled"):
             StandaloneEnrollment.objects.filter(user=user, course_key=course_key).update(is_active=True)
         return {}

@@ -205,19 +205,16 @@ class ErrorSerializer(serializers.Serializer):  # pylint: disable=abstract-metho
     errors = serializers.DictField(child=serializers.JSONField(), required=False)
 
 
-class PaginatedCases(serializers.Serializer):  # pylint: disable=abstract-method
-    """One page of cases."""
+def paginated(name, item_serializer):
+    """The serializer of one page of ``item_serializer`` items, as DRF's ``PageNumberPagination`` answers."""
+    return type(name, (serializers.Serializer,), {
+        "__doc__": f"One page of {item_serializer.__name__.removesuffix('Serializer')} items.",
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": item_serializer(many=True),
+    })
 
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = CaseSerializer(many=True)
 
-
-class PaginatedAcceptances(serializers.Serializer):  # pylint: disable=abstract-method
-    """One page of acceptances."""
-
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = AcceptanceRowSerializer(many=True)
+PaginatedCases = paginated("PaginatedCases", CaseSerializer)
+PaginatedAcceptances = paginated("PaginatedAcceptances", AcceptanceRowSerializer)

@@ -5,7 +5,6 @@ record); every ``HonorCodeError`` becomes a 4xx response with a message.
 """
 import csv
 
-from django.http import StreamingHttpResponse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from honorcode_xblock import api
+from honorcode_xblock.csv_export import csv_line, csv_response
 from honorcode_xblock.exceptions import HonorCodeError, InvalidInput, NotFound
 from honorcode_xblock.rest import serializers as s
 
@@ -123,22 +123,8 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, dict):
-            return "detail\r\n" + csv_cell(str(data.get("detail", ""))) + "\r\n"
+            return csv_line(["detail"]) + csv_line([str(data.get("detail", ""))], quoting=csv.QUOTE_ALL)
         return data if data is not None else ""
-
-
-def csv_cell(text):
-    """One CSV cell, quoted as ``csv`` quotes, and never a spreadsheet formula."""
-    return '"' + formula_safe(text).replace('"', '""') + '"'
-
-
-#: What a spreadsheet takes for the start of a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value):
-    """A cell's value that a spreadsheet shows as text: a leading formula character is quoted with ``'``."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 class PolicyVersionList(HonorCodeAPIView):
@@ -199,22 +185,6 @@ class CourseAcceptances(HonorCodeAPIView):
         pages = Pages()
         page = pages.paginate_queryset(rows, request, view=self)
         return pages.get_paginated_response(s.AcceptanceRowSerializer(page, many=True).data)
-
-
-class _Echo:
-    """A file-like object whose ``write`` returns what it is given (for streaming CSV)."""
-
-    def write(self, value):
-        return value
-
-
-def csv_response(rows, filename):
-    """A streaming CSV response: rows are written as they are read, so memory stays flat however many there are."""
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow([formula_safe(cell) for cell in row]) for row in rows),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class CourseAcceptancesCsv(HonorCodeAPIView):

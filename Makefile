@@ -9,11 +9,12 @@ REQ_SUFFIX := $(if $(filter 11,$(PY_MINOR)),-py311,)
 SETTINGS := --settings=honorcode_demo.settings
 PYTEST_ARGS ?=
 
-.PHONY: help demo test test-fast requirements upgrade extract_translations compile_translations clean
+.PHONY: help demo test test-fast test-integration requirements upgrade extract_translations compile_translations clean
 
 help:
 	@echo "make demo   run the demo (xblock-sdk workbench, SQLite) on 127.0.0.1:$(PORT) (PORT=... to change)"
 	@echo "make test   run the whole test suite on SQLite (HONORCODE_DB=mysql for MySQL/MariaDB)"
+	@echo "make test-integration   the suite on real services: MariaDB, Redis, gunicorn and a Celery worker"
 	@echo "make upgrade   re-pin requirements/*.txt from requirements/*.in (run with python3.12 and python3.11)"
 	@echo "make extract_translations / compile_translations   the translation catalogs"
 
@@ -31,6 +32,10 @@ $(VENV)/.test-installed: $(VENV)/.demo-installed requirements/test$(REQ_SUFFIX).
 	$(BIN)/pip install -q -r requirements/test$(REQ_SUFFIX).txt
 	touch $@
 
+$(VENV)/.ci-installed: $(VENV)/.test-installed requirements/ci$(REQ_SUFFIX).txt
+	$(BIN)/pip install -q -r requirements/ci$(REQ_SUFFIX).txt
+	touch $@
+
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
@@ -44,6 +49,14 @@ test: $(VENV)/.test-installed node_modules/axe-core/axe.min.js
 
 test-fast: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -m "not browser and not packaging" $(PYTEST_ARGS)
+
+# MariaDB and Redis on 127.0.0.1 (Redis databases 10 to 12); the suite starts gunicorn and the worker itself.
+INTEGRATION_DB ?= honorcode_integration
+test-integration: $(VENV)/.ci-installed
+	HONORCODE_DB=mysql HONORCODE_DB_NAME=$(INTEGRATION_DB) HONORCODE_DB_TEST_NAME=test_$(INTEGRATION_DB) \
+	HONORCODE_CACHE=redis HONORCODE_REDIS_URL=redis://127.0.0.1:6379/10 HONORCODE_CACHE_PREFIX=honorcode-it \
+	HONORCODE_CELERY_EAGER=false HONORCODE_CELERY_BROKER=redis://127.0.0.1:6379/11 \
+	$(BIN)/python -m pytest tests/integration -m integration $(PYTEST_ARGS)
 
 upgrade: $(BIN)/python
 	$(BIN)/pip install -q pip-tools

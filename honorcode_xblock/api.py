@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import repeat
 
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -166,7 +167,7 @@ def policy_page(number=None):
     versions = list(PolicyVersion.objects.published().defer("body", "change_summary"))
     current = versions[0] if versions else None
     wanted = number if number is not None else (current.number if current else None)
-    shown = PolicyVersion.objects.published().filter(number=wanted).first() if wanted is not None else None
+    shown = _first(PolicyVersion.objects.published(), number=wanted) if wanted is not None else None
     if number is not None and shown is None:
         raise NotFound(_("There is no published honor code version {number}.").format(number=number))
     return {
@@ -1217,12 +1218,23 @@ def _respondent_users(errors, respondents, platform):
     return list(users.values())
 
 
+def _first(queryset, **lookup):
+    """
+    ``queryset.filter(**lookup).first()``, or None for a number past the database's integers (an id from a URL):
+    SQLite raises ``OverflowError`` for one under Django < 5.0.
+    """
+    try:
+        return queryset.filter(**lookup).first()
+    except OverflowError:
+        return None
+
+
 def _case_for_staff(actor, case_id, *, lock=False):
     """The case with id ``case_id`` if ``actor`` is on its course team (404 for a case that does not exist)."""
     _require_signed_in(actor)
     try:
         case = Case.objects.locked(case_id) if lock else Case.objects.select_related("policy_version").get(pk=case_id)
-    except (Case.DoesNotExist, ValueError, TypeError) as error:
+    except (Case.DoesNotExist, ValueError, TypeError, OverflowError) as error:
         raise NotFound(_("There is no case {case_id}.").format(case_id=case_id)) from error
     require_course_staff(actor, case.course_key)
     return case
@@ -1307,10 +1319,15 @@ def change_case_status(actor, case_id, status, *, note=""):
     case is recorded as its own event; the determination stays on file and a new one may follow.
 
     Raises:
-        NotFound, NotPermitted, InvalidInput (unknown status), Conflict (a move the case's status does not allow).
+        NotFound, NotPermitted, InvalidInput (unknown status, a note over ``MAX_TEXT_LENGTH``), Conflict (a move the
+        case's status does not allow).
     """
+    errors = {}
     if status not in CaseStatus.values:
-        raise InvalidInput({"status": [_("Unknown status {value}.").format(value=status)]})
+        errors["status"] = [_("Unknown status {value}.").format(value=status)]
+    note = _text(errors, "note", note, required=False)
+    if errors:
+        raise InvalidInput(errors)
     with transaction.atomic():
         case = _case_for_staff(actor, case_id, lock=True)
         if status not in CASE_TRANSITIONS[case.status]:
@@ -1355,8 +1372,10 @@ def evidence_limits():
 def _checked_upload(errors, upload):
     """(name, content type, bytes) of an uploaded file that passes the size and type checks, or None."""
     max_bytes, extensions = evidence_limits()
-    name = os.path.basename(str(getattr(upload, "name", "") or "evidence"))[:200]
+    name = os.path.basename(str(getattr(upload, "name", "") or "evidence"))
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if len(name) > 200:  # a long name is shortened before its extension, which stays
+        name = f"{name[:199 - len(extension)]}.{extension}" if extension else name[:200]
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         errors["file"] = [_("The file is larger than {limit} bytes.").format(limit=max_bytes)]
@@ -1368,6 +1387,9 @@ def _checked_upload(errors, upload):
     content = upload.read(max_bytes + 1)
     if len(content) > max_bytes:
         errors["file"] = [_("The file is larger than {limit} bytes.").format(limit=max_bytes)]
+        return None
+    if not content:
+        errors["file"] = [_("The file is empty.")]
         return None
     content_type, magic = DEFAULT_EVIDENCE_TYPES[extension]
     if magic is not None and not content.startswith(magic):
@@ -1387,7 +1409,7 @@ def add_evidence(actor, case_id, *, text="", upload=None):
     Add text and/or a file to a case's evidence (files go to Django's default storage under a random name).
 
     Raises:
-        NotFound, NotPermitted, InvalidInput (nothing given, too long, too large, a type not accepted),
+        NotFound, NotPermitted, InvalidInput (nothing given, too long, too large, empty, a type not accepted),
         Conflict (the case is closed).
     """
     errors = {}
@@ -1425,7 +1447,7 @@ def evidence_file(actor, evidence_id):
         NotFound (no such item, no file, or redacted), NotPermitted.
     """
     _require_signed_in(actor)
-    item = Evidence.objects.select_related("case").filter(pk=evidence_id).first()
+    item = _first(Evidence.objects.select_related("case"), pk=evidence_id)
     if item is None or not item.file:
         raise NotFound(_("There is no such evidence file."))
     require_course_staff(actor, item.case.course_key)
@@ -1612,11 +1634,14 @@ def apply_sanction(sanction_id):
     """
     Apply one sanction through the platform (the task's work): idempotent, and every attempt is audited.
 
-    A sanction already applied or reverted is left alone. A failing platform call leaves the sanction ``failed``
-    with the attempt count and the error, and rolls back whatever the call had half done.
+    The attempt is put on record in a transaction of its own before the platform is called, so that an attempt
+    whose process dies (a worker killed, a dropped database connection) still shows in the trail; the sanction stays
+    pending and is queued again. A sanction already applied or reverted is left alone. A failing platform call
+    leaves the sanction ``failed`` with the attempt count and the error, and rolls back whatever the call had half
+    done.
 
     Returns:
-        the sanction, in its new state.
+        the sanction, in its new state (None if it no longer exists).
     """
     with transaction.atomic():
         sanction = Sanction.objects.locked_with_its_kind(sanction_id)
@@ -1626,6 +1651,14 @@ def apply_sanction(sanction_id):
         if sanction.state in (SanctionState.APPLIED, SanctionState.REVERTED):
             return sanction
         sanction.attempts += 1
+        sanction.save(update_fields=["attempts"])
+        _record(None, "sanction.attempted", sanction, course_key=sanction.course_key, after={
+            "attempt": sanction.attempts, "kind": sanction.kind, "user_id": sanction.user_id,
+        })
+    with transaction.atomic():
+        sanction = Sanction.objects.locked_with_its_kind(sanction_id)
+        if sanction is None or sanction.state in (SanctionState.APPLIED, SanctionState.REVERTED):
+            return sanction  # a concurrent delivery of the same work finished it meanwhile
         actor = sanction.determination.decided_by
         try:
             with transaction.atomic():
@@ -1633,7 +1666,7 @@ def apply_sanction(sanction_id):
         except Exception as error:  # pylint: disable=broad-except
             log.warning("Applying sanction %s failed (attempt %s): %s", sanction.pk, sanction.attempts, error)
             sanction.state, sanction.last_error = SanctionState.FAILED, f"{type(error).__name__}: {error}"[:2000]
-            sanction.save(update_fields=["state", "attempts", "last_error"])
+            sanction.save(update_fields=["state", "last_error"])
             _record(None, "sanction.failed", sanction, course_key=sanction.course_key, after={
                 "attempt": sanction.attempts, "error_type": type(error).__name__,
                 "error": audit.text_summary(sanction.last_error), "kind": sanction.kind, "user_id": sanction.user_id,
@@ -1641,7 +1674,7 @@ def apply_sanction(sanction_id):
             return sanction
         sanction.state, sanction.last_error, sanction.applied_at = SanctionState.APPLIED, "", timezone.now()
         sanction.platform_ref = ref or {}
-        sanction.save(update_fields=["state", "attempts", "last_error", "applied_at", "platform_ref"])
+        sanction.save(update_fields=["state", "last_error", "applied_at", "platform_ref"])
         _record(None, "sanction.applied", sanction, course_key=sanction.course_key, after={
             "attempt": sanction.attempts, "kind": sanction.kind, "user_id": sanction.user_id,
             "platform": _ref_for_audit(sanction.platform_ref),
@@ -1661,7 +1694,7 @@ def _ref_for_audit(ref):
 
 def _sanction_for_staff(actor, sanction_id):
     _require_signed_in(actor)
-    sanction = Sanction.objects.select_related("determination", "user").filter(pk=sanction_id).first() if str(
+    sanction = _first(Sanction.objects.select_related("determination", "user"), pk=sanction_id) if str(
         sanction_id).isdigit() else None
     if sanction is None:
         raise NotFound(_("There is no sanction {id}.").format(id=sanction_id))
@@ -1875,14 +1908,38 @@ def acceptance_rows(actor, course_key):
     return _acceptance_rows(course_key)
 
 
+#: How many acceptances the CSV export reads with each query.
+ACCEPTANCE_EXPORT_CHUNK = 5000
+
+
 def _acceptance_rows(course_key):
+    """
+    Page after page of ``ACCEPTANCE_EXPORT_CHUNK`` acceptances (keyset pagination, ``Acceptance.objects.export_chunk``):
+    memory stays flat on every database, however many learners the course has. The numbers of the few policy and
+    terms versions are looked up once each rather than joined on every row (which also keeps MySQL from sorting the
+    whole course first), and the course key is the one asked for.
+    """
     yield ACCEPTANCE_CSV_HEADER
-    rows = Acceptance.objects.filter(course_key=course_key).order_by("pk").values_list(
-        "user__username", "user_id", "course_key", "policy_version__number", "course_terms__version", "method",
-        "accepted_at", "block_id",
-    )
-    for row in rows.iterator(chunk_size=5000):
-        yield [row[0], row[1], str(row[2]), row[3], row[4], row[5], row[6].isoformat(), row[7]]
+    course = str(course_key)
+    numbers, versions = {}, {}
+    after = None
+    while True:
+        chunk = Acceptance.objects.export_chunk(course_key, after, ACCEPTANCE_EXPORT_CHUNK)
+        if not chunk:
+            return
+        _pks, usernames, user_ids, policy_ids, terms_ids, methods, accepted_ats, block_ids = zip(*chunk)
+        for policy_id in set(policy_ids).difference(numbers):
+            numbers[policy_id] = PolicyVersion.objects.values_list("number", flat=True).get(pk=policy_id)
+        for terms_id in set(terms_ids).difference(versions):
+            versions[terms_id] = CourseTerms.objects.values_list("version", flat=True).get(pk=terms_id)
+        # built column by column (the loops run in C): a course's export may be a million rows
+        yield from map(list, zip(
+            usernames, user_ids, repeat(course), map(numbers.__getitem__, policy_ids),
+            map(versions.__getitem__, terms_ids), methods, accepted_ats, block_ids,
+        ))
+        if len(chunk) < ACCEPTANCE_EXPORT_CHUNK:
+            return
+        after = chunk[-1][0]
 
 
 def acceptance_for(actor, course_key, username=None):
@@ -1926,7 +1983,7 @@ def new_case_url(course_key):
 
 def published_policy(number):
     """The published policy version ``number`` (``NotFound`` otherwise)."""
-    found = PolicyVersion.objects.published().filter(number=number).first()
+    found = _first(PolicyVersion.objects.published(), number=number)
     if found is None:
         raise NotFound(_("There is no published honor code version {number}.").format(number=number))
     return found

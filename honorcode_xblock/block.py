@@ -4,6 +4,7 @@ The Honor Code XBlock: learners read the honor code in the courseware and accept
 The block is an entry point: it calls ``api`` (which resolves users and courses through the platform layer) and
 renders what it returns. Nothing here touches a model or the platform.
 """
+import functools
 import hashlib
 import json
 import logging
@@ -23,6 +24,26 @@ from honorcode_xblock.rendering import format_date as _format_date
 from honorcode_xblock.rendering import pledge_html, render
 
 log = logging.getLogger(__name__)
+
+
+def _json_handler(func):
+    """
+    ``XBlock.json_handler``, answering a body nested deeper than Python's JSON parser can follow with the same 400 as
+    any other invalid JSON: ``json`` raises ``RecursionError`` for it, which XBlock's decorator does not catch (a 500).
+    """
+    handler = XBlock.json_handler(func)
+
+    @functools.wraps(handler)
+    def wrapper(self, request, suffix=""):
+        if request.method == "POST":
+            try:
+                json.loads(request.body.decode("utf-8"))
+            except RecursionError:
+                return JsonHandlerError(400, "Invalid JSON").get_response()
+            except ValueError:
+                pass  # XBlock's decorator answers it
+        return handler(self, request, suffix)
+    return wrapper
 
 
 @XBlock.wants("user")
@@ -287,7 +308,7 @@ class HonorCodeXBlock(XBlock):
 
     # --- handlers ------------------------------------------------------------------------------------------------
 
-    @XBlock.json_handler
+    @_json_handler
     def status(self, data, suffix=""):
         """
         The requesting learner's state: ``{"accepted", "policy_version", "terms_version", "accepted_at", "message"}``.
@@ -310,7 +331,7 @@ class HonorCodeXBlock(XBlock):
             "message": self._confirmation_text(acceptance) if acceptance else "",
         }
 
-    @XBlock.json_handler
+    @_json_handler
     def accept(self, data, suffix=""):
         """
         Record the learner's acceptance: ``{"confirmed": true}`` or, in signature mode, ``{"signature": "Full Name"}``,
@@ -348,7 +369,7 @@ class HonorCodeXBlock(XBlock):
             "message": self._confirmation_text(acceptance),
         }
 
-    @XBlock.json_handler
+    @_json_handler
     def studio_submit(self, data, suffix=""):
         """
         Save the author's settings: validated, stored by the app for the course, then on the block's fields.

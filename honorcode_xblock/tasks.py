@@ -21,14 +21,24 @@ def max_retries():
     # .. setting_name: HONORCODE_TASK_MAX_RETRIES
     # .. setting_default: 5
     # .. setting_description: How many times the tasks that apply sanctions and send determination notices retry a
-    #   failure (with exponential backoff from 30 seconds, capped at an hour) before the sanction stays "failed"
+    #   failure (with exponential backoff from ``HONORCODE_TASK_RETRY_DELAY``, capped at an hour) before the sanction stays "failed"
     #   for course staff to retry.
     return int(getattr(settings, "HONORCODE_TASK_MAX_RETRIES", 5))
 
 
+def first_retry_delay():
+    """Seconds before the first retry; each later retry waits twice as long as the one before."""
+    # .. setting_name: HONORCODE_TASK_RETRY_DELAY
+    # .. setting_default: 30
+    # .. setting_description: The base of the tasks' exponential backoff, in seconds: the first retry of a failed
+    #   sanction or notice comes after about this long (with jitter), each later one after twice as long, capped at
+    #   an hour.
+    return max(1, int(getattr(settings, "HONORCODE_TASK_RETRY_DELAY", 30)))
+
+
 def backoff(retries):
-    """Seconds before the next attempt: 30 s doubling per retry, capped at an hour, with jitter."""
-    delay = min(3600, 30 * (2 ** retries))
+    """Seconds before the next attempt: the first delay doubling per retry, capped at an hour, with jitter."""
+    delay = min(3600, first_retry_delay() * (2 ** retries))
     return int(delay / 2 + random.uniform(0, delay / 2))  # noqa: S311 (jitter, not security)
 
 

@@ -90,10 +90,14 @@ def _signed_in(request):
 
 
 def _course_key_or_404(course_id):
+    """
+    The course key in a staff page's URL. A malformed one is the app's ``NotFound``, which ``staff_page`` shows on its
+    error page (Django's ``Http404`` would end on the site's 404 page, without the message).
+    """
     try:
         return CourseKey.from_string(course_id)
     except InvalidKeyError as error:
-        raise Http404(_("{course_id} is not a course.").format(course_id=course_id)) from error
+        raise NotFound(_("{course_id} is not a course.").format(course_id=course_id)) from error
 
 
 def staff_page(view):

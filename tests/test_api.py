@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from honorcode_xblock import api
@@ -373,3 +374,49 @@ class TestAcceptance:
             {"policy_version": 1, "terms_version": 2, "learners": 2},
             {"policy_version": 1, "terms_version": 1, "learners": 1},
         ]
+
+
+class TestAcceptanceExport:
+    @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 5000])
+    def test_every_row_in_order_across_chunk_boundaries(self, monkeypatch, chunk):
+        """Seven acceptances of the course, each followed by one in another course, read ``chunk`` at a time."""
+        author = course_author()
+        save_settings(terms="<p>Terms 1</p>", actor=author)
+        users = get_user_model().objects
+        for number in range(7):
+            if number == 3:
+                save_settings(terms="<p>Terms 2</p>", actor=author)
+            if number == 5:
+                api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
+            learner = users.create_user(f"learner{number}", email=f"learner{number}@example.com")
+            api.accept(learner, COURSE_KEY, confirmed=True, block_id=str(usage_key()))
+            api.accept(learner, OTHER_COURSE_KEY, confirmed=True)
+        expected = [
+            [row.user.username, row.user_id, str(COURSE_KEY), row.policy_version.number, row.course_terms.version,
+             row.method, row.accepted_at.isoformat(), row.block_id]
+            for row in Acceptance.objects.filter(course_key=COURSE_KEY).select_related(
+                "user", "policy_version", "course_terms").order_by("pk")
+        ]
+        assert [row[0] for row in expected] == [f"learner{number}" for number in range(7)]
+        assert [(row[3], row[4]) for row in expected] == [(1, 1)] * 3 + [(1, 2)] * 2 + [(2, 2)] * 2
+
+        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", chunk)
+        with CaptureQueriesContext(connection) as captured:
+            rows = list(api.acceptance_rows(author, COURSE_KEY))
+
+        assert rows == [api.ACCEPTANCE_CSV_HEADER, *expected]
+        reads = [query["sql"] for query in captured.captured_queries if "honorcode_acceptance" in query["sql"]]
+        assert len(reads) >= -(-7 // chunk)  # page by page: one read at least for each page of ``chunk`` rows
+
+    @pytest.mark.parametrize("moment", [
+        datetime.datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=datetime.timezone.utc),
+        datetime.datetime(2026, 3, 1, 9, 30, 5, 7, tzinfo=datetime.timezone.utc),
+        datetime.datetime(2026, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc),  # no fraction: none written
+    ])
+    def test_the_database_writes_the_time_as_isoformat_does(self, moment):
+        author = course_author()
+        save_settings(actor=author)
+        learner = get_user_model().objects.create_user("learner", email="learner@example.com")
+        acceptance, _created = api.accept(learner, COURSE_KEY, confirmed=True)
+        Acceptance.objects.filter(pk=acceptance.pk).update(accepted_at=moment)
+        assert list(api.acceptance_rows(author, COURSE_KEY))[1][6] == moment.isoformat()

@@ -280,10 +280,11 @@ class TestSanctionsOnTheStandalonePlatform:
         assert sanction.state == "applied" and sanction.attempts == 2 and sanction.last_error == ""
         assert StandaloneEnrollment.objects.get(user=learner).mode == "verified"  # the half-done write rolled back
         trail = list(AuditEvent.objects.about("sanction", [sanction.pk]).values_list("action", "after"))
-        assert [action for action, _after in trail] == ["sanction.failed", "sanction.applied"]
-        assert trail[0][1]["error_type"] == "ConnectionError"  # the message stays on the sanction, not in the trail
-        assert trail[0][1]["error"]["sha256"] and "enrollment service unavailable" not in str(trail[0][1])
-        assert [after["attempt"] for _action, after in trail] == [1, 2]
+        assert [action for action, _after in trail] == [
+            "sanction.attempted", "sanction.failed", "sanction.attempted", "sanction.applied"]
+        assert trail[1][1]["error_type"] == "ConnectionError"  # the message stays on the sanction, not in the trail
+        assert trail[1][1]["error"]["sha256"] and "enrollment service unavailable" not in str(trail[1][1])
+        assert [after["attempt"] for _action, after in trail] == [1, 1, 2, 2]
 
     def test_a_sanction_that_keeps_failing_stays_failed_for_staff_to_retry(
             self, run_commit_hooks, author, learner, enrolled, monkeypatch, settings):

@@ -155,7 +155,8 @@ class TestZeroCredit:
 
         again = api.apply_sanction(sanction.pk)
         assert again.state == "applied" and again.attempts == 1
-        assert len(openedx.grade_signals) == 1 and audit_actions(sanction) == ["sanction.applied"]
+        assert len(openedx.grade_signals) == 1
+        assert audit_actions(sanction) == ["sanction.attempted", "sanction.applied"]
 
         api.revert_sanction(teacher, sanction.pk, reason="Regraded after appeal.")
         assert openedx.grade_overrides == {}
@@ -338,7 +339,7 @@ class TestUnenroll:
         sanction = Sanction.objects.get()
         assert sanction.state == "failed" and sanction.attempts == 3  # the first attempt and two Celery retries
         assert sanction.last_error == "UnenrollmentNotAllowed: Unenrollment is closed for this course."
-        assert audit_actions(sanction) == ["sanction.failed"] * 3
+        assert audit_actions(sanction) == ["sanction.attempted", "sanction.failed"] * 3
         assert enrollment.is_active and openedx.unenrollments == []
 
         openedx.refuse_unenrollment = None

@@ -212,6 +212,9 @@ class TestBadInput:
         assert wrong.status_code == 400 and "cannot be added" in wrong.json()["detail"]
         fine = client.post(url, {"text": "note", "file": SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\nxxx")})
         assert fine.status_code == 201 and fine.json()["content_type"] == "image/png"
+        long_name = client.post(url, {"file": SimpleUploadedFile("n" * 230 + ".txt", b"notes")})
+        assert long_name.status_code == 201, long_name.json()  # shortened before its extension, which is kept
+        assert len(long_name.json()["filename"]) == 200 and long_name.json()["filename"].endswith("n.txt")
 
 
 class TestAuthentication:
@@ -269,6 +272,18 @@ class TestExportsAndSchema:
         assert b"\n'-2+3," in rows.replace(b"\r\n", b"\n")
         refused = client_for(world, "course_staff").get(BASE + "courses/=cmd()/cases.csv", HTTP_ACCEPT="text/csv")
         assert refused.status_code == 400 and "\"'=cmd()" in refused.content.decode()
+
+    def test_streamed_pieces_are_the_lines_of_csv_line(self):
+        """Every pair of tricky cells, in both places, streamed in pieces of any size: the same text, line for line."""
+        from honorcode_xblock.csv_export import csv_chunks, csv_line  # pylint: disable=import-outside-toplevel
+
+        cells = ["", "ok", "=1+2", "+x", "-", "@a", "\tt", "\rr", "a\r", "a,b", 'a"b', "=a,b", "x\n=y", '"=q', " =s",
+                 "\n-", "'=", -5, 3, 1.5, None]
+        rows = [[first, second] for first in cells for second in cells] + [["=alone"], [""], ["a", "b", "-c"]]
+        expected = "".join(csv_line(row) for row in rows)
+        assert "'=1+2" in expected and "'-5" not in expected  # formula_safe quotes text, not numbers
+        for size in (1, 2, 7, 500):
+            assert "".join(csv_chunks(rows, size)) == expected
 
     def test_csv_exports_answer_a_client_that_accepts_only_csv(self, world):
         client = client_for(world, "course_staff")

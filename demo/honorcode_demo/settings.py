@@ -53,12 +53,22 @@ else:
 
 # A cache every process of the demo shares (the server, management commands, the tests), with no service to run:
 # the gate's cached states must go stale everywhere at once when a new honor code version is published.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
-    },
-}
+# ``HONORCODE_CACHE=redis`` puts it in Redis instead, as an LMS does (``HONORCODE_REDIS_URL``).
+if os.environ.get("HONORCODE_CACHE", "file") == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("HONORCODE_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "KEY_PREFIX": os.environ.get("HONORCODE_CACHE_PREFIX", "honorcode-demo"),
+        },
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        },
+    }
 
 # Only the demo's own scenario is listed on the workbench's front page (the sample blocks stay loadable).
 EXCLUDED_XBLOCKS = {
@@ -76,11 +86,16 @@ LOGGING["loggers"]["workbench.views"] = {"level": "WARNING"}  # noqa: F405
 # The plugin's own settings, as the LMS's plugin framework applies them: the gate's filter steps and middleware.
 plugin_settings(sys.modules[__name__])
 
-# Celery: the demo and the tests run every task at once, in the web process (a real worker is optional).
+# Celery: the demo and the tests run every task at once, in the web process. With ``HONORCODE_CELERY_EAGER=false``
+# and a broker (``HONORCODE_CELERY_BROKER=redis://...``) a real worker runs them, as the integration suite does:
+#     celery -A honorcode_demo.celery worker
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("HONORCODE_CELERY_EAGER", "true").lower() == "true"
 CELERY_TASK_EAGER_PROPAGATES = False  # so an eager task retries as a worker would (a propagated Retry would end it)
 CELERY_BROKER_URL = os.environ.get("HONORCODE_CELERY_BROKER", "memory://")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with late acknowledgement, a killed worker holds back one message at most
 HONORCODE_TASK_MAX_RETRIES = 2  # eager tasks retry at once, inside the request: keep it short
+HONORCODE_TASK_RETRY_DELAY = int(os.environ.get("HONORCODE_TASK_RETRY_DELAY", "30"))
 
 # The demo's outbox: every message the app sends is a file in var/mail, listed at /demo/outbox/.
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

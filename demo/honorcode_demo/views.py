@@ -122,10 +122,10 @@ def outbox(request):
     folder = Path(settings.EMAIL_FILE_PATH)
     files = sorted(folder.glob("*.log"), key=lambda path: path.stat().st_mtime, reverse=True) if folder.exists() else []
     for path in files:
-        for chunk in path.read_text(encoding="utf-8").split("-" * 79):
+        for chunk in path.read_bytes().split(b"-" * 79):  # bytes: the parser decodes each part by its charset
             if not chunk.strip():
                 continue
-            message = email.message_from_string(chunk.strip(), policy=email_policy.default)
+            message = email.message_from_bytes(chunk.strip(), policy=email_policy.default)
             body = message.get_body(preferencelist=("plain",))
             messages.append({"to": message["To"], "subject": message["Subject"], "date": message["Date"],
                              "body": body.get_content() if body is not None else ""})

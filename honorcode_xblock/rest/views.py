@@ -63,12 +63,25 @@ class JwtScheme(OpenApiAuthenticationExtension):
 SIGNED_IN = (IsAuthenticated, NotJwtRestrictedApplication)
 
 
+class NestingSafeJSONParser(JSONParser):
+    """
+    DRF's JSON parser, answering a document nested deeper than Python's parser can follow with a 400 like any other
+    malformed JSON: ``json`` raises ``RecursionError`` for it, not the ``ValueError`` DRF turns into a ``ParseError``.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError("JSON parse error - the document is nested too deeply.") from error
+
+
 class HonorCodeAPIView(APIView):
     """Base of the API's views: authentication, JSON, and the app's errors as 4xx responses."""
 
     authentication_classes = authentication_classes()
     permission_classes = SIGNED_IN
-    parser_classes = (JSONParser,)
+    parser_classes = (NestingSafeJSONParser,)
     schema = AutoSchema()
 
     def handle_exception(self, exc):
@@ -256,7 +269,7 @@ class CaseDetail(HonorCodeAPIView):
 class CaseEvidence(HonorCodeAPIView):
     """Adding evidence to a case: ``text`` and/or ``file`` (multipart; course staff)."""
 
-    parser_classes = (MultiPartParser, FormParser, JSONParser)
+    parser_classes = (MultiPartParser, FormParser, NestingSafeJSONParser)
 
     @documented(request={"multipart/form-data": s.EvidenceCreateSerializer},
                    responses={201: s.EvidenceSerializer, **ERRORS})

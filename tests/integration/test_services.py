@@ -24,8 +24,11 @@ def test_a_determination_made_over_rest_is_applied_and_noticed_by_the_worker(liv
     })
     assert status == 201, body
 
-    applied = wait_until(lambda: list(Sanction.objects.filter(state="applied")) if Sanction.objects.filter(
-        state="applied").count() == 2 else None, "both sanctions applied by the worker")
+    def both_applied():
+        applied = list(Sanction.objects.filter(state="applied"))
+        return applied if len(applied) == 2 else None
+
+    applied = wait_until(both_applied, "both sanctions applied by the worker")
     assert {sanction.kind for sanction in applied} == {"unenroll", "certificate_withheld"}
     assert all(sanction.attempts == 1 for sanction in applied)
     assert [sanction_trail(sanction) for sanction in applied] == [

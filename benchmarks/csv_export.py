@@ -11,8 +11,9 @@ then alternate, each in a child process of its own so its peak memory is its own
   accepted_at, block_id), ``fetchmany`` in a loop, no CSV: the floor of reading the rows at all. ``STRAIGHT_JOIN``
   makes MariaDB read the acceptances first, in id order; left to itself it starts from the one-row policy table and
   sorts the whole course in a temporary table, which would make the floor slower than it is;
-* ``export``: the product's export, ``api.acceptance_rows`` streamed as CSV by ``csv_export.csv_response`` (what the
-  staff page and the REST ``acceptances.csv`` return), its streaming content consumed piece by piece and counted;
+* ``export``: the product's export, ``api.acceptance_pages`` written by ``csv_export.csv_pages`` and streamed by
+  ``csv_export.csv_response`` (what the REST ``acceptances.csv`` returns), its streaming content consumed piece by
+  piece and counted;
 * ``http``: the REST endpoint ``acceptances.csv`` through Django's test client, the streaming response consumed chunk
   by chunk.
 
@@ -175,7 +176,7 @@ def run(args, database):
     growth = {mode: max(item["peak_mb"] - item["base_mb"] for item in results[mode]) for mode in MODES}
     print(f"\n{args.rows:,} acceptances of one course, {args.rounds} reads of each kind alternating (median times; "
           "CPU: the reading process's own, not the server's; peak memory: the largest of the reads)")
-    labels = {"raw": "raw SSCursor read, no CSV", "export": "export (acceptance_rows, csv_response)",
+    labels = {"raw": "raw SSCursor read, no CSV", "export": "export (acceptance_pages, csv_pages)",
               "http": "HTTP acceptances.csv (test client)"}
     for mode in MODES:
         print(f"  {labels[mode]:38} {median[mode]:6.2f} s {args.rows / median[mode]:>9,.0f} rows/s "
@@ -265,14 +266,16 @@ def read_export():
     from opaque_keys.edx.keys import CourseKey  # pylint: disable=import-outside-toplevel
 
     from honorcode_xblock import api  # pylint: disable=import-outside-toplevel
-    from honorcode_xblock.csv_export import csv_response  # pylint: disable=import-outside-toplevel
+    from honorcode_xblock.csv_export import csv_pages, csv_response  # pylint: disable=import-outside-toplevel
 
-    other = CourseKey.from_string(OTHER_COURSE)
-    for _chunk in csv_response(api.acceptance_rows(staff, other), "warm-up.csv").streaming_content:
+    def export(course):
+        return csv_response(csv_pages(api.acceptance_pages(staff, course)), "acceptances.csv").streaming_content
+
+    for _chunk in export(CourseKey.from_string(OTHER_COURSE)):
         pass  # the first export, of the small course: imports, queries compiled once
     started, cpu = time.perf_counter(), time.process_time()
     size = newlines = 0
-    for chunk in csv_response(api.acceptance_rows(staff, course_key), "acceptances.csv").streaming_content:
+    for chunk in export(course_key):
         size += len(chunk)
         newlines += chunk.count(b"\n")
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import repeat
@@ -62,14 +63,14 @@ from honorcode_xblock.sanitize import clean_html
 from honorcode_xblock.toggles import gate_enabled_for
 
 __all__ = [
-    "ACCEPTANCE_CSV_HEADER", "AcceptanceMethod", "AcceptanceMode", "Assignment", "CASE_CSV_HEADER",
-    "CASE_TRANSITIONS", "CaseFile", "CaseStatus", "ChangeKind", "Commitment", "DEFAULT_EVIDENCE_TYPES",
-    "DEFAULT_POLICY_FILE", "Finding", "GATE_CACHE_SECONDS", "GateFacts", "GateState", "LearnerView",
-    "MAX_RESPONDENTS", "MAX_TEXT_LENGTH", "REDACTED", "RecordEntry", "SETTINGS_FIELDS", "STAFF_CACHE_SECONDS",
-    "STALE_WORK_SECONDS", "SanctionKind", "SanctionState", "accept", "accept_url", "acceptance_counts",
-    "acceptance_for", "acceptance_rows", "acceptances_in_course", "account_terminated", "add_evidence",
-    "adopt_block_settings", "apply_sanction", "can_edit_course", "case_file", "case_rows",
-    "certificate_blocked_by_sanction", "certificate_revoked", "certificate_withheld", "change_case_status",
+    "ACCEPTANCE_CSV_HEADER", "ACCEPTANCE_EXPORT_CHUNK", "AcceptanceMethod", "AcceptanceMode", "Assignment",
+    "CASE_CSV_HEADER", "CASE_TRANSITIONS", "CaseFile", "CaseStatus", "ChangeKind", "Commitment",
+    "DEFAULT_EVIDENCE_TYPES", "DEFAULT_POLICY_FILE", "Finding", "GATE_CACHE_SECONDS", "GateFacts", "GateState",
+    "LearnerView", "MAX_RESPONDENTS", "MAX_TEXT_LENGTH", "REDACTED", "RecordEntry", "SETTINGS_FIELDS",
+    "STAFF_CACHE_SECONDS", "STALE_WORK_SECONDS", "SanctionKind", "SanctionState", "accept", "accept_url",
+    "acceptance_counts", "acceptance_for", "acceptance_pages", "acceptance_rows", "acceptances_in_course",
+    "account_terminated", "add_evidence", "adopt_block_settings", "apply_sanction", "can_edit_course", "case_file",
+    "case_rows", "certificate_blocked_by_sanction", "certificate_revoked", "certificate_withheld", "change_case_status",
     "change_notice", "course_key_for_block", "course_uses_honor_code", "create_policy_draft", "current_acceptance",
     "current_policy", "current_user", "default_policy_text", "delete_policy_draft", "determine", "evidence_file",
     "evidence_limits", "gate_state", "get_case", "get_sanction", "handler_refusal", "is_course_staff",
@@ -949,8 +950,10 @@ def change_notice(user, course_key):
     """
     The notice of the changes the learner has not been told of yet, or None; showing it marks it shown.
 
-    Several changes since the learner's last visit make one notice: the newest version's date and kind, with what
-    changed in each. Staff viewing the course as the learner never use up the learner's notice.
+    Several changes since the learner's last visit make one notice: the newest version's date, with what changed in
+    each version published since the one the learner last agreed to (those a visit in between recorded, and those no
+    visit saw), and the kind of the weightiest of them. Staff viewing the course as the learner never use up the
+    learner's notice.
 
     Returns:
         dict with ``date`` (when the newest change was published), ``policy_number``, ``change_kind``,
@@ -970,14 +973,14 @@ def change_notice(user, course_key):
         accepted_at__lt=pending[-1].accepted_at).first()
     policy_changed = previous is None or previous.policy_version_id != newest.policy_version_id
     known = previous.policy_version.number if previous is not None else 0
-    versions = {acc.policy_version.number: acc.policy_version for acc in pending if acc.policy_version.number > known}
+    versions = list(PolicyVersion.objects.published_between(known, newest.policy_version.number)
+                    if policy_changed else [])
+    kinds = {version.change_kind for version in versions}
     return {
         "date": newest.policy_version.published_at if policy_changed else newest.course_terms.created_at,
         "policy_number": newest.policy_version.number,
-        "change_kind": newest.policy_version.change_kind,
-        "summary_html": "".join(
-            clean_html(versions[number].change_summary) for number in sorted(versions, reverse=True)
-        ) if policy_changed else "",
+        "change_kind": ChangeKind.MATERIAL if ChangeKind.MATERIAL in kinds else newest.policy_version.change_kind,
+        "summary_html": "".join(clean_html(version.change_summary) for version in versions),
         "policy_changed": policy_changed,
         "terms_changed": previous is not None and previous.course_terms_id != newest.course_terms_id,
         "must_accept": must_accept,
@@ -1903,43 +1906,78 @@ def acceptances_in_course(actor, course_key):
 
 
 def acceptance_rows(actor, course_key):
-    """The CSV rows (header first) of a course's acceptances, read in chunks so memory stays flat."""
-    require_course_staff(actor, course_key)
-    return _acceptance_rows(course_key)
+    """
+    The CSV rows (header first) of a course's acceptances (course staff only), read page by page so memory stays flat
+    (:func:`acceptance_pages`).
+    """
+    return _rows_of(acceptance_pages(actor, course_key))
 
 
-#: How many acceptances the CSV export reads with each query.
+def _rows_of(pages):
+    """The rows of ``pages``, one after the other; closing them closes the pages."""
+    with closing(pages):
+        for page in pages:
+            yield from page
+
+
+#: How many acceptances the CSV export reads and writes at a time.
 ACCEPTANCE_EXPORT_CHUNK = 5000
 
 
-def _acceptance_rows(course_key):
+def acceptance_pages(actor, course_key):
     """
-    Page after page of ``ACCEPTANCE_EXPORT_CHUNK`` acceptances (keyset pagination, ``Acceptance.objects.export_chunk``):
-    memory stays flat on every database, however many learners the course has. The numbers of the few policy and
-    terms versions are looked up once each rather than joined on every row (which also keeps MySQL from sorting the
-    whole course first), and the course key is the one asked for.
+    A course's acceptances as CSV rows (course staff only), in pages: the header alone, then pages of up to
+    ``ACCEPTANCE_EXPORT_CHUNK`` rows, oldest first, the acceptances on file when the first page is read.
+
+    One query reads the rows as they come (``Acceptance.objects.export_pages``); on MySQL/MariaDB the connection
+    serves only it until the pages are read to the end or closed, so read them before running other queries.
     """
-    yield ACCEPTANCE_CSV_HEADER
+    require_course_staff(actor, course_key)
+    return _acceptance_pages(course_key)
+
+
+def _acceptance_pages(course_key):
+    """
+    The pages of :func:`acceptance_pages`. The few policy version numbers and course terms versions are looked up
+    once, not joined on every row (joined, MySQL sorts the whole course first), and the course key is the one asked
+    for.
+
+    Read in this order: the course's first and last acceptance ids, then the versions, then the acceptances between
+    them. An acceptance up to the last names a policy version published before its id was taken, and terms made
+    before it or in the same transaction (a course's first terms), which holds every other acceptance of the course
+    until it commits: the lookups miss none, and the rows need no query while they stream. Were one missed all the
+    same, its cell would be left empty and the miss logged, rather than the download cut short.
+    """
+    yield [ACCEPTANCE_CSV_HEADER]
+    bounds = Acceptance.objects.export_bounds(course_key)
+    if bounds is None:
+        return
+    numbers = _LoggedLookup("policy version", PolicyVersion.objects.numbers())
+    versions = _LoggedLookup("course terms", CourseTerms.objects.versions(course_key))
     course = str(course_key)
-    numbers, versions = {}, {}
-    after = None
-    while True:
-        chunk = Acceptance.objects.export_chunk(course_key, after, ACCEPTANCE_EXPORT_CHUNK)
-        if not chunk:
-            return
-        _pks, usernames, user_ids, policy_ids, terms_ids, methods, accepted_ats, block_ids = zip(*chunk)
-        for policy_id in set(policy_ids).difference(numbers):
-            numbers[policy_id] = PolicyVersion.objects.values_list("number", flat=True).get(pk=policy_id)
-        for terms_id in set(terms_ids).difference(versions):
-            versions[terms_id] = CourseTerms.objects.values_list("version", flat=True).get(pk=terms_id)
-        # built column by column (the loops run in C): a course's export may be a million rows
-        yield from map(list, zip(
-            usernames, user_ids, repeat(course), map(numbers.__getitem__, policy_ids),
-            map(versions.__getitem__, terms_ids), methods, accepted_ats, block_ids,
-        ))
-        if len(chunk) < ACCEPTANCE_EXPORT_CHUNK:
-            return
-        after = chunk[-1][0]
+    with closing(Acceptance.objects.export_pages(course_key, bounds, ACCEPTANCE_EXPORT_CHUNK)) as pages:
+        yield from map(_acceptance_csv_rows, pages, repeat(course), repeat(numbers), repeat(versions))
+
+
+class _LoggedLookup(dict):
+    """Numbers by primary key; a key not among them gives an empty cell, logged (the export goes on)."""
+
+    def __init__(self, what, numbers):
+        super().__init__(numbers)
+        self.what = what
+
+    def __missing__(self, pk):
+        log.error("The acceptance export found no %s with id %s; its cell is left empty.", self.what, pk)
+        return ""
+
+
+def _acceptance_csv_rows(page, course, numbers, versions):
+    """A page of ``Acceptance.objects.export_pages`` as CSV rows, built column by column (the loops run in C)."""
+    _pks, usernames, user_ids, policy_ids, terms_ids, methods, accepted_ats, block_ids = zip(*page)
+    return list(zip(
+        usernames, user_ids, repeat(course), map(numbers.__getitem__, policy_ids),
+        map(versions.__getitem__, terms_ids), methods, accepted_ats, block_ids,
+    ))
 
 
 def acceptance_for(actor, course_key, username=None):

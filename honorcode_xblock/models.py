@@ -4,10 +4,11 @@ The honor code's records: policy versions, course terms, course settings, accept
 Models own their queries (manager methods); everything outside the app reaches them through ``api``.
 """
 import uuid
+from itertools import islice
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, Subquery
+from django.db import IntegrityError, OperationalError, connections, models, transaction
+from django.db.models import Count, Exists, Max, Min, Subquery
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
@@ -44,6 +45,10 @@ class PolicyVersionQuerySet(models.QuerySet):
         """Published versions, newest first."""
         return self.filter(published_at__isnull=False).order_by("-number")
 
+    def published_between(self, after_number, up_to_number):
+        """The published versions numbered above ``after_number`` up to ``up_to_number``, newest first."""
+        return self.published().filter(number__gt=after_number, number__lte=up_to_number)
+
     def drafts(self):
         """Versions not yet published."""
         return self.filter(published_at__isnull=True)
@@ -67,6 +72,10 @@ class PolicyVersionQuerySet(models.QuerySet):
     def locked(self, pk):
         """The version with primary key ``pk``, locked for update until the transaction ends."""
         return self.select_for_update().get(pk=pk)
+
+    def numbers(self):
+        """The number of every version, by primary key."""
+        return dict(self.order_by().values_list("pk", "number"))
 
 
 class PolicyVersion(models.Model):
@@ -145,6 +154,10 @@ class CourseTermsQuerySet(models.QuerySet):
     def current(self, course_key):
         """The course's current terms, or None when the course has none yet."""
         return self.for_course(course_key).first()
+
+    def versions(self, course_key):
+        """The version number of each of a course's terms, by primary key."""
+        return dict(self.filter(course_key=course_key).order_by().values_list("pk", "version"))
 
     def add_version(self, course_key, *, body="", collaboration=(), created_by=None):
         """
@@ -331,6 +344,71 @@ class IsoTimestamp(models.Func):
                            **extra_context)
 
 
+#: MySQL client errors of a connection lost mid-query (CR_SERVER_GONE_ERROR, CR_SERVER_LOST): after one, a read in
+#: primary-key order can go on from its last row on a new connection.
+LOST_CONNECTION_ERRORS = (2006, 2013)
+
+
+def _unbuffered_pages(queryset, size, indexes=()):
+    """
+    The rows of ``queryset`` (MySQL/MariaDB; its first column the primary key, in primary-key order) in pages of at
+    most ``size``, through an unbuffered cursor (``MySQLdb.cursors.SSCursor``): the server sends the rows as the
+    client reads them, so the client never holds more than a page, and the server's work runs while the client
+    handles the page before. The cursor is Django's (query logging and execute wrappers apply) on the queryset's
+    connection, which serves only it until the pages are read to the end or closed (closing reads and drops the rows
+    not yet read).
+
+    The server ends a query whose client stops reading for longer than its ``net_write_timeout`` (a download that
+    stalls), and with it the connection: outside a transaction, the read then goes on after the last row it gave, on a
+    new connection, as long as each attempt gets further than the one before.
+
+    ``indexes``: the only indexes of the queryset's table MySQL may read it by (``FORCE INDEX``; Django's ORM has no
+    index hints).
+    """
+    connection = connections[queryset.db]
+    after = None
+    while True:
+        rows = queryset if after is None else queryset.filter(pk__gt=after)
+        resumed_from = after
+        try:
+            for page in _one_unbuffered_query(connection, rows, size, indexes):
+                yield page
+                after = page[-1][0]
+            return
+        except OperationalError as error:
+            if (error.args[0] not in LOST_CONNECTION_ERRORS or connection.in_atomic_block
+                    or after == resumed_from):
+                raise
+            connection.close()  # the next query opens a new one
+
+
+def _one_unbuffered_query(connection, queryset, size, indexes=()):
+    """The rows of one query on an unbuffered cursor of ``connection``, in pages of at most ``size``."""
+    from django.db.backends.mysql.base import CursorWrapper  # pylint: disable=import-outside-toplevel
+    from MySQLdb.cursors import SSCursor  # pylint: disable=import-outside-toplevel
+
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    if indexes:
+        table = f"FROM {connection.ops.quote_name(queryset.model._meta.db_table)}"
+        if sql.count(table) != 1:
+            raise ValueError(f"No single table to give index hints to in: {sql}")
+        sql = sql.replace(table, f"{table} FORCE INDEX ({', '.join(indexes)})")
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        unbuffered = CursorWrapper(connection.connection.cursor(SSCursor))
+    with (connection.make_debug_cursor if connection.queries_logged else connection.make_cursor)(unbuffered) as cursor:
+        cursor.execute(sql, params)
+        while page := cursor.fetchmany(size):
+            yield page
+
+
+def _pages_of(rows, size):
+    """The rows of an iterator in pages (lists) of at most ``size``."""
+    while page := list(islice(rows, size)):
+        yield page
+
+
 class AcceptanceQuerySet(models.QuerySet):
     """Queries over acceptances."""
 
@@ -354,31 +432,37 @@ class AcceptanceQuerySet(models.QuerySet):
         """Blank the full names ``user`` typed as signatures; returns how many rows changed."""
         return self.filter(user=user).exclude(signature="").update(signature="")
 
-    def export_chunk(self, course_key, after_pk, size):
+    def export_bounds(self, course_key):
         """
-        The next ``size`` of a course's acceptances with a primary key above ``after_pk`` (None: from the first), in
-        primary-key order, as tuples ``(pk, username, user_id, policy_version_id, course_terms_id, method,
-        accepted_at, block_id)``; fewer only on the last page (acceptances are never deleted). ``accepted_at`` is the
-        ISO 8601 text ``datetime.isoformat`` gives, written by the database: a million rows need no datetime made
-        and formatted in Python.
+        The primary keys of the course's first and newest acceptances, or None when it has none: where an export of
+        the course starts and stops.
+        """
+        bounds = self.filter(course_key=course_key).aggregate(first=Min("pk"), last=Max("pk"))
+        return None if bounds["last"] is None else (bounds["first"], bounds["last"])
 
-        One page of a keyset pagination, served by the ``(course_key, id)`` index: reading a course page by page keeps
-        memory flat on every database (``QuerySet.iterator()`` does not on MySQL, whose client holds the whole result
-        set), and each page costs the same however far into the course it starts. The page's last id is found first,
-        then the rows up to it: asked for "the next ``size`` rows" at once, MySQL/MariaDB may read the course's index
-        entries from its first one on every page and skip to the page (a ``ref`` access), which makes reading a large
-        course quadratic.
+    def export_pages(self, course_key, bounds, size):
         """
-        rows = self.filter(course_key=course_key)
-        if after_pk is not None:
-            rows = rows.filter(pk__gt=after_pk)
-        last = list(rows.order_by("pk").values_list("pk", flat=True)[size - 1:size])
-        if last:
-            rows = rows.filter(pk__lte=last[0])
-        return list(rows.order_by("pk").annotate(accepted_iso=IsoTimestamp("accepted_at")).values_list(
-            "pk", "user__username", "user_id", "policy_version_id", "course_terms_id", "method", "accepted_iso",
-            "block_id",
-        ))
+        A course's acceptances with primary keys within ``bounds`` (from :meth:`export_bounds`), in primary-key
+        order, in pages of at most ``size`` tuples ``(pk, username, user_id, policy_version_id, course_terms_id,
+        method, accepted_at, block_id)``. ``accepted_at`` is the ISO 8601 text ``datetime.isoformat`` gives, written
+        by the database: a million rows need no datetime made and formatted in Python.
+
+        One query, served in id order by the ``(course_key, id)`` index or the primary key, whichever reads fewer
+        rows (no sort), whose rows are read as they come: memory stays flat however many learners the
+        course has. On MySQL/MariaDB it runs on an unbuffered cursor (:func:`_unbuffered_pages`: Django's
+        ``QuerySet.iterator()`` there has the client hold the whole result), so the connection serves only it until
+        the pages are read to the end or closed; on SQLite it is Django's ``iterator()``.
+        """
+        first, last = bounds
+        rows = self.filter(course_key=course_key, pk__gte=first, pk__lte=last).order_by("pk").annotate(
+            accepted_iso=IsoTimestamp("accepted_at"),
+        ).values_list("pk", "user__username", "user_id", "policy_version_id", "course_terms_id", "method",
+                      "accepted_iso", "block_id")
+        if connections[rows.db].vendor == "mysql":
+            # left to itself, MySQL may read a course that is a small part of the table by another index that starts
+            # with the course, and sort its rows before sending the first one
+            return _unbuffered_pages(rows, size, indexes=("PRIMARY", "honorcode_acc_course_pk"))
+        return _pages_of(rows.iterator(chunk_size=size), size)
 
     def counts_by_version(self, course_key):
         """

@@ -19,7 +19,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from honorcode_xblock import api
 from honorcode_xblock.api import CaseStatus, Commitment, Finding, SanctionKind
-from honorcode_xblock.csv_export import csv_response
+from honorcode_xblock.csv_export import csv_chunks, csv_response
 from honorcode_xblock.exceptions import Conflict, HonorCodeError, InvalidInput, NotFound, NotPermitted
 
 
@@ -277,7 +277,7 @@ def evidence_download(request, user, evidence_id):
 def cases_csv(request, user, course_id):
     """A course's cases as a streaming CSV file."""
     course_key = _course_key_or_404(course_id)
-    return csv_response(api.case_rows(user, course_key), f"honorcode-cases-{course_key.course}.csv")
+    return csv_response(csv_chunks(api.case_rows(user, course_key)), f"honorcode-cases-{course_key.course}.csv")
 
 
 # --- the learner's own record ----------------------------------------------------------------------------------------

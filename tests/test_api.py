@@ -1,6 +1,7 @@
 """The domain API: policy versions, course terms and settings, acceptances, audit."""
 import datetime
 import threading
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -37,6 +38,12 @@ def save_settings(course_key=COURSE_KEY, terms="", collaboration="", mode="check
     )
 
 
+def publish_again_after_a_flush():
+    """The honor code the migrations published, again if the table flush after a transactional test removed it."""
+    if api.current_policy() is None:
+        api.publish_new_policy(body=api.default_policy_text(), change_kind="material")
+
+
 def race(count, *actions):
     """
     Run the actions (or one action ``count`` times) in threads released together; returns their errors.
@@ -44,8 +51,7 @@ def race(count, *actions):
     Tests that race run with ``transaction=True``: the table flush between such tests removes the honor code that
     the migrations published, so it is published again first.
     """
-    if api.current_policy() is None:
-        api.publish_new_policy(body=api.default_policy_text(), change_kind="material")
+    publish_again_after_a_flush()
     actions = actions if len(actions) == count else actions * count
     errors, barrier = [], threading.Barrier(count)
 
@@ -376,6 +382,23 @@ class TestAcceptance:
         ]
 
 
+def course_with_learners(count):
+    """A course whose learners ``learner0`` to ``learner<count - 1>`` accepted, in that order; returns its author."""
+    author = course_author()
+    save_settings(actor=author)
+    for number in range(count):
+        learner = get_user_model().objects.create_user(f"learner{number}", email=f"l{number}@example.com")
+        api.accept(learner, COURSE_KEY, confirmed=True)
+    return author
+
+
+def insert_learners(cursor, count):
+    """Users ``learner1`` to ``learner<count>``, in bulk from MariaDB's sequence engine."""
+    cursor.execute(
+        "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,"
+        f" date_joined) SELECT '', 0, CONCAT('learner', seq), '', '', '', 0, 1, NOW() FROM seq_1_to_{count}")
+
+
 class TestAcceptanceExport:
     @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 5000])
     def test_every_row_in_order_across_chunk_boundaries(self, monkeypatch, chunk):
@@ -402,11 +425,140 @@ class TestAcceptanceExport:
 
         monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", chunk)
         with CaptureQueriesContext(connection) as captured:
-            rows = list(api.acceptance_rows(author, COURSE_KEY))
+            pages = list(api.acceptance_pages(author, COURSE_KEY))
 
-        assert rows == [api.ACCEPTANCE_CSV_HEADER, *expected]
+        assert pages[0] == [api.ACCEPTANCE_CSV_HEADER]
+        assert [len(page) for page in pages[1:]] == [chunk] * (7 // chunk) + [7 % chunk] * bool(7 % chunk)
+        assert [list(row) for page in pages[1:] for row in page] == expected
+        assert [list(row) for row in api.acceptance_rows(author, COURSE_KEY)] == [api.ACCEPTANCE_CSV_HEADER, *expected]
         reads = [query["sql"] for query in captured.captured_queries if "honorcode_acceptance" in query["sql"]]
-        assert len(reads) >= -(-7 // chunk)  # page by page: one read at least for each page of ``chunk`` rows
+        assert len(reads) == 2  # the last id, then every row in one query however many pages: no page waits for one
+
+    def test_no_course_no_rows_but_the_header(self):
+        assert list(api.acceptance_rows(course_author(), COURSE_KEY)) == [api.ACCEPTANCE_CSV_HEADER]
+
+    def test_staff_only_and_refused_before_the_first_row(self):
+        learner = get_user_model().objects.create_user("learner", email="learner@example.com")
+        with pytest.raises(NotPermitted):
+            api.acceptance_pages(learner, COURSE_KEY)
+
+    @pytest.mark.skipif(connection.vendor == "mysql", reason="on MySQL the connection serves the export alone")
+    def test_the_export_stops_at_the_acceptances_on_file_when_it_starts(self, monkeypatch):
+        """Learners who accept while the export runs are in the next one: the export is a cut, not a moving end."""
+        author = course_with_learners(3)
+        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 1)
+        pages = api.acceptance_pages(author, COURSE_KEY)
+        assert next(pages) == [api.ACCEPTANCE_CSV_HEADER] and next(pages)[0][0] == "learner0"
+        api.publish_new_policy(body="<p>v2</p>", change_kind="material")
+        api.accept(get_user_model().objects.create_user("late", email="late@example.com"), COURSE_KEY, confirmed=True)
+        assert [page[0][0] for page in pages] == ["learner1", "learner2"]
+        assert [row[0] for row in api.acceptance_rows(author, COURSE_KEY)][1:] == [
+            "learner0", "learner1", "learner2", "late"]
+
+    def test_an_export_abandoned_half_way_leaves_the_connection_usable(self, monkeypatch):
+        """A client that goes away mid-download closes the pages: the rest is dropped, the next query works."""
+        author = course_with_learners(5)
+        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 2)
+        pages = api.acceptance_pages(author, COURSE_KEY)
+        assert [row[0] for row in next(pages)] == ["username"]
+        assert [row[0] for row in next(pages)] == ["learner0", "learner1"]
+        pages.close()
+        assert Acceptance.objects.filter(course_key=COURSE_KEY).count() == 5
+        assert len(list(api.acceptance_rows(author, COURSE_KEY))) == 6
+
+    def test_a_version_the_lookup_misses_leaves_its_cell_empty_and_is_logged(self, monkeypatch, caplog):
+        author = course_author()
+        save_settings(actor=author)
+        learner = get_user_model().objects.create_user("learner", email="learner@example.com")
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        monkeypatch.setattr(PolicyVersion.objects, "numbers", dict)
+        rows = list(api.acceptance_rows(author, COURSE_KEY))
+        assert len(rows) == 2 and rows[1][0] == "learner" and rows[1][3] == "" and rows[1][4] == 1
+        assert "found no policy version with id" in caplog.text
+
+    @pytest.mark.skipif(connection.vendor != "mysql", reason="the unbuffered cursor is MySQL's")
+    def test_the_unbuffered_cursor_is_closed_when_the_export_is_abandoned(self, monkeypatch):
+        """Closed, not left to the garbage collector: an unread result would refuse every later query."""
+        import MySQLdb.cursors  # pylint: disable=import-outside-toplevel
+
+        author = course_with_learners(5)
+        opened = []
+
+        class Spied(MySQLdb.cursors.SSCursor):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                opened.append(self)
+
+        monkeypatch.setattr(MySQLdb.cursors, "SSCursor", Spied)
+        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 2)
+        rows = api.acceptance_rows(author, COURSE_KEY)
+        assert [next(rows)[0] for _ in range(3)] == ["username", "learner0", "learner1"]
+        assert len(opened) == 1 and opened[0].connection is not None
+        rows.close()
+        assert opened[0].connection is None  # closed at once, the rows not read dropped
+
+    @pytest.mark.skipif(connection.vendor != "mysql", reason="the unbuffered cursor is MySQL's")
+    @pytest.mark.django_db(transaction=True)
+    def test_a_download_that_stalls_past_the_servers_timeout_goes_on_where_it_stopped(self):
+        """The server drops a query whose client stops reading (net_write_timeout): the export reads on from the last
+        row it gave, on a new connection, and loses or repeats none."""
+        if not connection.mysql_is_mariadb:
+            pytest.skip("MariaDB's sequence engine seeds the rows")
+        publish_again_after_a_flush()
+        author = course_author()
+        save_settings(actor=author)
+        first = get_user_model().objects.create_user("learner0", email="l0@example.com")
+        acceptance, _created = api.accept(first, COURSE_KEY, confirmed=True)
+        count = 300_000  # more than the sockets' buffers hold, so that the server waits for the client
+        with connection.cursor() as cursor:
+            insert_learners(cursor, count)
+            cursor.execute(
+                "INSERT INTO honorcode_acceptance (course_key, user_id, policy_version_id, course_terms_id, method,"
+                " signature, accepted_at, block_id) SELECT %s, id, %s, %s, 'explicit', '', NOW(6), '' FROM auth_user"
+                " WHERE username <> 'learner0' AND username LIKE 'learner%%' ORDER BY id",
+                [str(COURSE_KEY), acceptance.policy_version_id, acceptance.course_terms_id])
+            cursor.execute("SET SESSION net_write_timeout = 1")
+        before = connection.connection
+        rows = api.acceptance_rows(author, COURSE_KEY)
+        read = [next(rows) for _ in range(3)]
+        time.sleep(4)  # a client that stops reading: the server gives up on it after a second
+        read += list(rows)
+        assert connection.connection is not before  # it was lost, and the read went on on a new one
+        assert [row[0] for row in read] == ["username", *(f"learner{number}" for number in range(count + 1))]
+
+    @pytest.mark.skipif(connection.vendor != "mysql", reason="MySQL's query plan")
+    @pytest.mark.django_db(transaction=True)  # ANALYZE TABLE commits: the table is flushed after the test
+    def test_a_small_course_among_many_rows_is_read_in_id_order_without_a_sort(self):
+        """Left to itself MariaDB reads a course that is 1% of the table by (course_key, policy_version) and sorts it
+        before sending a row; the export's query names the indexes it may use."""
+        if not connection.mysql_is_mariadb:
+            pytest.skip("MariaDB's sequence engine seeds the rows")
+        publish_again_after_a_flush()
+        author = course_author()
+        save_settings(actor=author)
+        small = api.accept(get_user_model().objects.create_user("learner0", email="l0@example.com"), COURSE_KEY,
+                           confirmed=True)[0]
+        big_terms, _created = CourseTerms.objects.first_version(OTHER_COURSE_KEY)
+        with connection.cursor() as cursor:
+            insert_learners(cursor, 20000)
+            cursor.execute(
+                "INSERT INTO honorcode_acceptance (course_key, user_id, policy_version_id, course_terms_id, method,"
+                " signature, accepted_at, block_id)"
+                " SELECT IF(id %% 100 = 0, %s, %s), id, %s, IF(id %% 100 = 0, %s, %s), 'explicit', '', NOW(6), ''"
+                " FROM auth_user WHERE username LIKE 'learner%%' AND username <> 'learner0'"
+                " ORDER BY id",
+                [str(COURSE_KEY), str(OTHER_COURSE_KEY), small.policy_version_id, small.course_terms_id, big_terms.pk])
+            cursor.execute("ANALYZE TABLE honorcode_acceptance")
+            cursor.fetchall()
+        for course, rows in ((COURSE_KEY, 201), (OTHER_COURSE_KEY, 19800)):
+            with CaptureQueriesContext(connection) as captured:
+                assert len(list(api.acceptance_rows(author, course))) == rows + 1
+            export = captured.captured_queries[-1]["sql"]
+            assert "FORCE INDEX" in export
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN " + export)
+                plan = cursor.fetchall()[0]
+            assert plan[5] in ("PRIMARY", "honorcode_acc_course_pk") and "filesort" not in (plan[9] or ""), plan
 
     @pytest.mark.parametrize("moment", [
         datetime.datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=datetime.timezone.utc),

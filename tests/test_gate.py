@@ -211,6 +211,18 @@ class TestActingForSomeoneElse:
             assert notice["summary_html"] == "<p>Third</p><p>Second</p>"
             assert api.change_notice(learner, COURSE_KEY) is None
 
+    def test_versions_published_while_the_learner_was_away_are_all_in_the_notice(self, learner):
+        """v2 (material) and v3 (minor) published with no visit in between: one notice tells of both, as material."""
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        api.publish_new_policy(body="<p>v2</p>", change_kind="material", change_summary="<p>Second</p>")
+        api.publish_new_policy(body="<p>v3</p>", change_kind="minor", change_summary="<p>Third</p>")
+        new_request()
+        with impersonate(learner):
+            notice = api.change_notice(learner, COURSE_KEY)
+        assert notice["policy_number"] == 3 and notice["summary_html"] == "<p>Third</p><p>Second</p>"
+        assert notice["change_kind"] == "material" and notice["must_accept"]
+
     def test_turning_the_site_toggle_off_takes_effect_at_once(self, learner):
         configure()
         assert api.gate_state(learner, COURSE_KEY).withhold_graded

@@ -5,7 +5,9 @@ streaming CSV exports and the OpenAPI 3 schema.
 """
 import json
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
@@ -62,6 +64,13 @@ def client_for(world, role):
 
 
 C = f"courses/{COURSE_KEY}/"
+#: Cells of a generated page's columns: any text, text a plain page may hold, integers, or any of them.
+PAGE_CELLS = {
+    "text": st.text(max_size=6),
+    "plain": st.text(st.characters(blacklist_characters=',"\r\n=+-@\t'), max_size=8),
+    "int": st.integers(),
+    "any": st.one_of(st.text(max_size=6), st.integers(), st.none(), st.booleans()),
+}
 STAFF_ONLY = {"anonymous": 401, "learner": 403, "other_learner": 403, "course_staff": 200,
               "other_course_staff": 403, "global_staff": 200}
 
@@ -273,6 +282,29 @@ class TestExportsAndSchema:
         refused = client_for(world, "course_staff").get(BASE + "courses/=cmd()/cases.csv", HTTP_ACCEPT="text/csv")
         assert refused.status_code == 400 and "\"'=cmd()" in refused.content.decode()
 
+    def test_a_download_closed_half_way_ends_its_query(self, world, openedx, monkeypatch):
+        """The client goes away after the first piece: closing the response ends the export's query (on MySQL the
+        connection would otherwise refuse every query after it)."""
+        from django.db import connection  # pylint: disable=import-outside-toplevel
+
+        from honorcode_xblock.models import Acceptance  # pylint: disable=import-outside-toplevel
+
+        users = get_user_model().objects
+        for number in range(6):
+            learner = users.create_user(f"many{number}", email=f"many{number}@example.com")
+            openedx.add_enrollment(learner, COURSE_KEY)
+            api.accept(learner, COURSE_KEY, confirmed=True)
+        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 2)
+        response = client_for(world, "course_staff").get(BASE + C + "acceptances.csv")
+        pieces = iter(response.streaming_content)
+        assert next(pieces).startswith(b"username,") and next(pieces).count(b"\n") == 2
+        # the end of the request closes a connection that is not kept (CONN_MAX_AGE); the test's own one must stay
+        monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)
+        response.close()
+        assert Acceptance.objects.filter(course_key=COURSE_KEY).count() == 7
+        whole = b"".join(client_for(world, "course_staff").get(BASE + C + "acceptances.csv").streaming_content)
+        assert whole.count(b"\n") == 8
+
     def test_streamed_pieces_are_the_lines_of_csv_line(self):
         """Every pair of tricky cells, in both places, streamed in pieces of any size: the same text, line for line."""
         from honorcode_xblock.csv_export import csv_chunks, csv_line  # pylint: disable=import-outside-toplevel
@@ -284,6 +316,46 @@ class TestExportsAndSchema:
         assert "'=1+2" in expected and "'-5" not in expected  # formula_safe quotes text, not numbers
         for size in (1, 2, 7, 500):
             assert "".join(csv_chunks(rows, size)) == expected
+
+    @pytest.mark.parametrize("character", [chr(code) for code in range(128)] + ["é", "\x85", "\u2028", "\ufeff", "😀"])
+    def test_a_page_is_the_lines_of_csv_line_whatever_character_a_cell_holds(self, character):
+        """Plain pages are joined, not written by the csv module: they come out the same, character by character."""
+        from honorcode_xblock.csv_export import csv_line, csv_pages  # pylint: disable=import-outside-toplevel
+
+        for cell in (character, f"a{character}", f"a{character}b", character * 2, f"{character}a"):
+            for page in ([[cell, "x"], ["y", cell]], [[cell, 1, cell], ["z", -2, "w"]], [[1, cell], [2, cell]]):
+                assert "".join(csv_pages([page])) == "".join(csv_line(row) for row in page), (cell, page)
+
+    @pytest.mark.parametrize("page", [
+        [["a", 1], ["b", True]], [["a", 1.5], ["b", 2]], [["a", None], ["b", "c"]], [["a", "b"], ["c"]], [[""], [""]],
+        [["", ""], ["", ""]], [["-1", 1], ["ok", 2]], [[1, 2], [3, -4]], [["a", 10**30], ["b", -(10**30)]], [],
+    ])
+    def test_pages_with_other_types_or_shapes_are_the_lines_of_csv_line(self, page):
+        from honorcode_xblock.csv_export import csv_line, csv_pages  # pylint: disable=import-outside-toplevel
+
+        assert "".join(csv_pages([page])) == "".join(csv_line(row) for row in page)
+
+    @hypothesis.settings(max_examples=400, deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.given(st.lists(st.sampled_from(["text", "plain", "int", "any"]), min_size=1, max_size=4).flatmap(
+        lambda kinds: st.lists(st.tuples(*(PAGE_CELLS[kind] for kind in kinds)), max_size=6)))
+    def test_any_page_of_text_and_integers_is_the_lines_of_csv_line(self, page):
+        """Columns of one kind each (so that many pages are plain), or of any cells."""
+        from honorcode_xblock.csv_export import csv_line, csv_pages  # pylint: disable=import-outside-toplevel
+
+        assert "".join(csv_pages([page])) == "".join(csv_line(row) for row in page)
+
+    def test_a_number_that_writes_itself_as_text_is_written_by_the_csv_module(self):
+        """Only plain ``int`` columns are joined: a subclass may write itself with a comma."""
+        from honorcode_xblock.csv_export import csv_line, csv_pages  # pylint: disable=import-outside-toplevel
+
+        class Odd(int):
+            def __str__(self):
+                return f"{int(self)},5"
+
+            __repr__ = __str__
+
+        page = [["a", Odd(1)], ["b", Odd(2)]]
+        assert "".join(csv_pages([page])) == "".join(csv_line(row) for row in page) == 'a,"1,5"\r\nb,"2,5"\r\n'
 
     def test_csv_exports_answer_a_client_that_accepts_only_csv(self, world):
         client = client_for(world, "course_staff")

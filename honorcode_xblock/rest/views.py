@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from honorcode_xblock import api
-from honorcode_xblock.csv_export import csv_line, csv_response
+from honorcode_xblock.csv_export import csv_chunks, csv_line, csv_pages, csv_response
 from honorcode_xblock.exceptions import HonorCodeError, InvalidInput, NotFound
 from honorcode_xblock.rest import serializers as s
 
@@ -208,8 +208,8 @@ class CourseAcceptancesCsv(HonorCodeAPIView):
     @documented(responses=CSV)
     def get(self, request, course_id):
         course_key = self.course_key(course_id)
-        rows = api.acceptance_rows(request.user, course_key)
-        return csv_response(rows, f"honorcode-acceptances-{course_key.course}.csv")
+        pages = api.acceptance_pages(request.user, course_key)
+        return csv_response(csv_pages(pages), f"honorcode-acceptances-{course_key.course}.csv")
 
 
 class CaseList(HonorCodeAPIView):
@@ -243,7 +243,8 @@ class CasesCsv(HonorCodeAPIView):
     @documented(responses=CSV)
     def get(self, request, course_id):
         course_key = self.course_key(course_id)
-        return csv_response(api.case_rows(request.user, course_key), f"honorcode-cases-{course_key.course}.csv")
+        return csv_response(csv_chunks(api.case_rows(request.user, course_key)),
+                            f"honorcode-cases-{course_key.course}.csv")
 
 
 class CaseDetail(HonorCodeAPIView):

@@ -121,7 +121,7 @@ def main():
     gate_cold, gate_warm = counts[("on", "cold")][1], counts[("on", "warm")][1]
     ok = on / off <= 1.05 and gate_cold <= 1 and gate_warm == 0
     print("within targets" if ok else "OUTSIDE TARGETS")
-    return 0 if ok else 1
+    return 0 if ok else 3  # outside the targets (1: the script failed)
 
 
 if __name__ == "__main__":

@@ -956,9 +956,11 @@ def change_notice(user, course_key):
     learner's notice.
 
     Returns:
-        dict with ``date`` (when the newest change was published), ``policy_number``, ``change_kind``,
-        ``summary_html`` (sanitized, newest first), ``policy_changed`` and ``terms_changed`` (bools) and
-        ``must_accept`` (a material change gates graded content until an explicit acceptance).
+        dict with ``date`` (when the newest change was published), ``policy_number`` (the newest), ``change_kind``
+        (material if any of the changes is), ``changes`` (the policy versions told of, newest first: dicts with
+        ``number``, ``change_kind`` and ``summary_html``, sanitized), ``summary_html`` (theirs, joined),
+        ``policy_changed`` and ``terms_changed`` (bools) and ``must_accept`` (a material change gates graded content
+        until an explicit acceptance).
     """
     if user is None or not gate_state(user, course_key).notice_pending or not _acting_for_themselves(user):
         return None
@@ -975,12 +977,15 @@ def change_notice(user, course_key):
     known = previous.policy_version.number if previous is not None else 0
     versions = list(PolicyVersion.objects.published_between(known, newest.policy_version.number)
                     if policy_changed else [])
-    kinds = {version.change_kind for version in versions}
+    changes = [{"number": version.number, "change_kind": str(version.change_kind),
+                "summary_html": clean_html(version.change_summary)} for version in versions]
+    kinds = {change["change_kind"] for change in changes}
     return {
         "date": newest.policy_version.published_at if policy_changed else newest.course_terms.created_at,
         "policy_number": newest.policy_version.number,
-        "change_kind": ChangeKind.MATERIAL if ChangeKind.MATERIAL in kinds else newest.policy_version.change_kind,
-        "summary_html": "".join(clean_html(version.change_summary) for version in versions),
+        "change_kind": ChangeKind.MATERIAL.value if ChangeKind.MATERIAL in kinds else newest.policy_version.change_kind,
+        "changes": changes,
+        "summary_html": "".join(change["summary_html"] for change in changes),
         "policy_changed": policy_changed,
         "terms_changed": previous is not None and previous.course_terms_id != newest.course_terms_id,
         "must_accept": must_accept,
@@ -1927,7 +1932,8 @@ ACCEPTANCE_EXPORT_CHUNK = 5000
 def acceptance_pages(actor, course_key):
     """
     A course's acceptances as CSV rows (course staff only), in pages: the header alone, then pages of up to
-    ``ACCEPTANCE_EXPORT_CHUNK`` rows, oldest first, the acceptances on file when the first page is read.
+    ``ACCEPTANCE_EXPORT_CHUNK`` rows (sequences of cells), oldest first, up to the newest acceptance on file when the
+    first of them is read.
 
     One query reads the rows as they come (``Acceptance.objects.export_pages``); on MySQL/MariaDB the connection
     serves only it until the pages are read to the end or closed, so read them before running other queries.
@@ -1955,7 +1961,15 @@ def _acceptance_pages(course_key):
     numbers = _LoggedLookup("policy version", PolicyVersion.objects.numbers())
     versions = _LoggedLookup("course terms", CourseTerms.objects.versions(course_key))
     course = str(course_key)
-    with closing(Acceptance.objects.export_pages(course_key, bounds, ACCEPTANCE_EXPORT_CHUNK)) as pages:
+    # .. setting_name: HONORCODE_EXPORT_STATEMENT_SECONDS
+    # .. setting_default: 30
+    # .. setting_description: On MySQL/MariaDB, the longest a database statement of the acceptance CSV export may
+    #   run, in seconds (0: no limit). The export reads a course with one statement, which holds the tables' metadata
+    #   locks while a slow download lasts; at this limit the server stops it and the export goes on from its last row
+    #   with a new one, so that a migration never waits longer than this for an export.
+    statement_seconds = float(getattr(django_settings, "HONORCODE_EXPORT_STATEMENT_SECONDS", 30))
+    pages = Acceptance.objects.export_pages(course_key, bounds, ACCEPTANCE_EXPORT_CHUNK, statement_seconds)
+    with closing(pages):
         yield from map(_acceptance_csv_rows, pages, repeat(course), repeat(numbers), repeat(versions))
 
 
@@ -1967,7 +1981,8 @@ class _LoggedLookup(dict):
         self.what = what
 
     def __missing__(self, pk):
-        log.error("The acceptance export found no %s with id %s; its cell is left empty.", self.what, pk)
+        log.error("The acceptance export found no %s with id %s; its cells are left empty.", self.what, pk)
+        self[pk] = ""  # logged once
         return ""
 
 

@@ -4,6 +4,7 @@ The honor code's records: policy versions, course terms, course settings, accept
 Models own their queries (manager methods); everything outside the app reaches them through ``api``.
 """
 import uuid
+from contextlib import closing
 from itertools import islice
 
 from django.conf import settings
@@ -344,23 +345,32 @@ class IsoTimestamp(models.Func):
                            **extra_context)
 
 
-#: MySQL client errors of a connection lost mid-query (CR_SERVER_GONE_ERROR, CR_SERVER_LOST): after one, a read in
-#: primary-key order can go on from its last row on a new connection.
-LOST_CONNECTION_ERRORS = (2006, 2013)
+#: MySQL client errors of a connection lost mid-query (CR_SERVER_GONE_ERROR, CR_SERVER_LOST, CR_SERVER_LOST_EXTENDED):
+#: after one, a read in primary-key order can go on from its last row on a new connection.
+LOST_CONNECTION_ERRORS = (2006, 2013, 2055)
+#: Server errors of a statement stopped at its time limit (MariaDB's ER_STATEMENT_TIMEOUT, MySQL's ER_QUERY_TIMEOUT):
+#: the connection and its transaction go on, and so can the read, from its last row.
+STATEMENT_TIMEOUT_ERRORS = (1969, 3024)
 
 
-def _unbuffered_pages(queryset, size, indexes=()):
+def _unbuffered_pages(queryset, size, indexes=(), statement_seconds=None):
     """
     The rows of ``queryset`` (MySQL/MariaDB; its first column the primary key, in primary-key order) in pages of at
     most ``size``, through an unbuffered cursor (``MySQLdb.cursors.SSCursor``): the server sends the rows as the
     client reads them, so the client never holds more than a page, and the server's work runs while the client
     handles the page before. The cursor is Django's (query logging and execute wrappers apply) on the queryset's
-    connection, which serves only it until the pages are read to the end or closed (closing reads and drops the rows
-    not yet read).
+    connection, which serves only it until the pages are read to the end or closed. The rows are the database's, not
+    passed through the fields' ``from_db_value``.
 
-    The server ends a query whose client stops reading for longer than its ``net_write_timeout`` (a download that
-    stalls), and with it the connection: outside a transaction, the read then goes on after the last row it gave, on a
-    new connection, as long as each attempt gets further than the one before.
+    A read is one statement as long as it lasts, which holds the tables' metadata locks (a migration altering them
+    waits, and the queries after it with it). ``statement_seconds`` caps each statement's time (MariaDB's
+    ``max_statement_time``, MySQL's ``MAX_EXECUTION_TIME``): the server stops it, and the read goes on from its last
+    row with a new statement. The server also ends a statement whose client stops reading for longer than its
+    ``net_write_timeout`` (a download that stalls), and the connection with it: outside a transaction, the read goes
+    on as well, on a new connection. Either way only while each attempt gets further than the one before.
+
+    Closed before its end (a client gone mid-download), it closes the connection outside a transaction, which ends the
+    statement at once; inside one, the cursor reads and drops the rows left.
 
     ``indexes``: the only indexes of the queryset's table MySQL may read it by (``FORCE INDEX``; Django's ORM has no
     index hints).
@@ -371,18 +381,25 @@ def _unbuffered_pages(queryset, size, indexes=()):
         rows = queryset if after is None else queryset.filter(pk__gt=after)
         resumed_from = after
         try:
-            for page in _one_unbuffered_query(connection, rows, size, indexes):
-                yield page
-                after = page[-1][0]
+            with closing(_one_unbuffered_query(connection, rows, size, indexes, statement_seconds)) as pages:
+                try:
+                    for page in pages:
+                        after = page[-1][0]
+                        yield page
+                except GeneratorExit:
+                    if not connection.in_atomic_block:
+                        connection.close()  # before the cursor closes: it would read every row left
+                    raise
             return
         except OperationalError as error:
-            if (error.args[0] not in LOST_CONNECTION_ERRORS or connection.in_atomic_block
-                    or after == resumed_from):
+            lost = error.args[0] in LOST_CONNECTION_ERRORS and not connection.in_atomic_block
+            if not (lost or error.args[0] in STATEMENT_TIMEOUT_ERRORS) or after == resumed_from:
                 raise
-            connection.close()  # the next query opens a new one
+            if lost:
+                connection.close()  # the next query opens a new one
 
 
-def _one_unbuffered_query(connection, queryset, size, indexes=()):
+def _one_unbuffered_query(connection, queryset, size, indexes=(), statement_seconds=None):
     """The rows of one query on an unbuffered cursor of ``connection``, in pages of at most ``size``."""
     from django.db.backends.mysql.base import CursorWrapper  # pylint: disable=import-outside-toplevel
     from MySQLdb.cursors import SSCursor  # pylint: disable=import-outside-toplevel
@@ -393,7 +410,13 @@ def _one_unbuffered_query(connection, queryset, size, indexes=()):
         if sql.count(table) != 1:
             raise ValueError(f"No single table to give index hints to in: {sql}")
         sql = sql.replace(table, f"{table} FORCE INDEX ({', '.join(indexes)})")
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
+    if statement_seconds:
+        if connection.mysql_is_mariadb:
+            sql = f"SET STATEMENT max_statement_time = {float(statement_seconds)} FOR {sql}"
+        else:
+            sql = sql.replace("SELECT ", f"SELECT /*+ MAX_EXECUTION_TIME({int(statement_seconds * 1000)}) */ ", 1)
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         unbuffered = CursorWrapper(connection.connection.cursor(SSCursor))
@@ -440,7 +463,7 @@ class AcceptanceQuerySet(models.QuerySet):
         bounds = self.filter(course_key=course_key).aggregate(first=Min("pk"), last=Max("pk"))
         return None if bounds["last"] is None else (bounds["first"], bounds["last"])
 
-    def export_pages(self, course_key, bounds, size):
+    def export_pages(self, course_key, bounds, size, statement_seconds=None):
         """
         A course's acceptances with primary keys within ``bounds`` (from :meth:`export_bounds`), in primary-key
         order, in pages of at most ``size`` tuples ``(pk, username, user_id, policy_version_id, course_terms_id,
@@ -451,7 +474,8 @@ class AcceptanceQuerySet(models.QuerySet):
         rows (no sort), whose rows are read as they come: memory stays flat however many learners the
         course has. On MySQL/MariaDB it runs on an unbuffered cursor (:func:`_unbuffered_pages`: Django's
         ``QuerySet.iterator()`` there has the client hold the whole result), so the connection serves only it until
-        the pages are read to the end or closed; on SQLite it is Django's ``iterator()``.
+        the pages are read to the end or closed, and each of its statements lasts at most ``statement_seconds``;
+        elsewhere (SQLite) it is Django's ``iterator()``.
         """
         first, last = bounds
         rows = self.filter(course_key=course_key, pk__gte=first, pk__lte=last).order_by("pk").annotate(
@@ -461,7 +485,8 @@ class AcceptanceQuerySet(models.QuerySet):
         if connections[rows.db].vendor == "mysql":
             # left to itself, MySQL may read a course that is a small part of the table by another index that starts
             # with the course, and sort its rows before sending the first one
-            return _unbuffered_pages(rows, size, indexes=("PRIMARY", "honorcode_acc_course_pk"))
+            return _unbuffered_pages(rows, size, indexes=("PRIMARY", "honorcode_acc_course_pk"),
+                                     statement_seconds=statement_seconds)
         return _pages_of(rows.iterator(chunk_size=size), size)
 
     def counts_by_version(self, course_key):

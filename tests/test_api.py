@@ -6,6 +6,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -466,15 +467,12 @@ class TestAcceptanceExport:
         assert Acceptance.objects.filter(course_key=COURSE_KEY).count() == 5
         assert len(list(api.acceptance_rows(author, COURSE_KEY))) == 6
 
-    def test_a_version_the_lookup_misses_leaves_its_cell_empty_and_is_logged(self, monkeypatch, caplog):
-        author = course_author()
-        save_settings(actor=author)
-        learner = get_user_model().objects.create_user("learner", email="learner@example.com")
-        api.accept(learner, COURSE_KEY, confirmed=True)
+    def test_a_version_the_lookup_misses_leaves_its_cells_empty_and_is_logged_once(self, monkeypatch, caplog):
+        author = course_with_learners(3)
         monkeypatch.setattr(PolicyVersion.objects, "numbers", dict)
         rows = list(api.acceptance_rows(author, COURSE_KEY))
-        assert len(rows) == 2 and rows[1][0] == "learner" and rows[1][3] == "" and rows[1][4] == 1
-        assert "found no policy version with id" in caplog.text
+        assert [(row[0], row[3], row[4]) for row in rows[1:]] == [(f"learner{number}", "", 1) for number in range(3)]
+        assert caplog.text.count("found no policy version with id") == 1
 
     @pytest.mark.skipif(connection.vendor != "mysql", reason="the unbuffered cursor is MySQL's")
     def test_the_unbuffered_cursor_is_closed_when_the_export_is_abandoned(self, monkeypatch):
@@ -498,10 +496,10 @@ class TestAcceptanceExport:
         assert opened[0].connection is None  # closed at once, the rows not read dropped
 
     @pytest.mark.skipif(connection.vendor != "mysql", reason="the unbuffered cursor is MySQL's")
-    @pytest.mark.django_db(transaction=True)
-    def test_a_download_that_stalls_past_the_servers_timeout_goes_on_where_it_stopped(self):
-        """The server drops a query whose client stops reading (net_write_timeout): the export reads on from the last
-        row it gave, on a new connection, and loses or repeats none."""
+    @pytest.mark.django_db(transaction=True)  # outside a transaction, as a streaming response reads
+    def test_a_long_download_on_mariadb(self, monkeypatch):
+        """300,001 rows, more than the sockets' buffers hold, so that the server waits for the client: a download
+        abandoned, one slower than the statement limit, one that stalls past the server's write timeout."""
         if not connection.mysql_is_mariadb:
             pytest.skip("MariaDB's sequence engine seeds the rows")
         publish_again_after_a_flush()
@@ -509,7 +507,7 @@ class TestAcceptanceExport:
         save_settings(actor=author)
         first = get_user_model().objects.create_user("learner0", email="l0@example.com")
         acceptance, _created = api.accept(first, COURSE_KEY, confirmed=True)
-        count = 300_000  # more than the sockets' buffers hold, so that the server waits for the client
+        count = 300_000
         with connection.cursor() as cursor:
             insert_learners(cursor, count)
             cursor.execute(
@@ -517,14 +515,38 @@ class TestAcceptanceExport:
                 " signature, accepted_at, block_id) SELECT %s, id, %s, %s, 'explicit', '', NOW(6), '' FROM auth_user"
                 " WHERE username <> 'learner0' AND username LIKE 'learner%%' ORDER BY id",
                 [str(COURSE_KEY), acceptance.policy_version_id, acceptance.course_terms_id])
+        everyone = ["username", *(f"learner{number}" for number in range(count + 1))]
+
+        # abandoned after two rows: the connection is closed, which ends the statement without reading the rest
+        rows = api.acceptance_rows(author, COURSE_KEY)
+        assert [next(rows)[0] for _ in range(3)] == everyone[:3]
+        rows.close()
+        assert connection.connection is None
+        assert Acceptance.objects.filter(course_key=COURSE_KEY).count() == count + 1  # a new connection
+
+        # slower than the statement limit: the server stops each statement, the export goes on with a new one
+        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 20_000)
+        before = connection.connection
+        with override_settings(HONORCODE_EXPORT_STATEMENT_SECONDS=0.5), CaptureQueriesContext(connection) as captured:
+            read = []
+            for row in api.acceptance_rows(author, COURSE_KEY):
+                read.append(row)
+                if len(read) % 20_000 == 0:
+                    time.sleep(0.2)
+        assert [row[0] for row in read] == everyone
+        statements = [query["sql"] for query in captured.captured_queries if "max_statement_time = 0.5" in query["sql"]]
+        assert len(statements) >= 2 and connection.connection is before  # stopped and resumed on the same connection
+
+        # a client that stops reading: the server gives up on it after a second, with its connection
+        with connection.cursor() as cursor:
             cursor.execute("SET SESSION net_write_timeout = 1")
         before = connection.connection
         rows = api.acceptance_rows(author, COURSE_KEY)
         read = [next(rows) for _ in range(3)]
-        time.sleep(4)  # a client that stops reading: the server gives up on it after a second
+        time.sleep(4)
         read += list(rows)
         assert connection.connection is not before  # it was lost, and the read went on on a new one
-        assert [row[0] for row in read] == ["username", *(f"learner{number}" for number in range(count + 1))]
+        assert [row[0] for row in read] == everyone
 
     @pytest.mark.skipif(connection.vendor != "mysql", reason="MySQL's query plan")
     @pytest.mark.django_db(transaction=True)  # ANALYZE TABLE commits: the table is flushed after the test
@@ -553,8 +575,8 @@ class TestAcceptanceExport:
         for course, rows in ((COURSE_KEY, 201), (OTHER_COURSE_KEY, 19800)):
             with CaptureQueriesContext(connection) as captured:
                 assert len(list(api.acceptance_rows(author, course))) == rows + 1
-            export = captured.captured_queries[-1]["sql"]
-            assert "FORCE INDEX" in export
+            limit, export = captured.captured_queries[-1]["sql"].split(" FOR ", 1)
+            assert limit == "SET STATEMENT max_statement_time = 30.0" and "FORCE INDEX" in export
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN " + export)
                 plan = cursor.fetchall()[0]

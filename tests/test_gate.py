@@ -1,4 +1,6 @@
 """The gate's rules, the change rule (continued use, notices) and the hot path's cost."""
+import re
+
 import pytest
 from crum import impersonate
 from django.contrib.auth import get_user_model
@@ -7,6 +9,7 @@ from edx_django_utils.cache import RequestCache
 
 from honorcode_xblock import api, policy
 from honorcode_xblock.models import Acceptance, AcceptanceMethod, CourseTerms
+from honorcode_xblock.rendering import render
 
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY
 
@@ -222,6 +225,9 @@ class TestActingForSomeoneElse:
             notice = api.change_notice(learner, COURSE_KEY)
         assert notice["policy_number"] == 3 and notice["summary_html"] == "<p>Third</p><p>Second</p>"
         assert notice["change_kind"] == "material" and notice["must_accept"]
+        shown = re.sub(r">\s+<", "><", render("html/notice.html", {"notice": notice, "notice_date": "", "dom_id": "n"}))
+        assert ('<p>Version 3 is a minor change.</p><div class="hc-text"><p>Third</p></div>'
+                '<p>Version 2 is a material change.</p><div class="hc-text"><p>Second</p></div>') in shown
 
     def test_turning_the_site_toggle_off_takes_effect_at_once(self, learner):
         configure()

@@ -975,15 +975,14 @@ def change_notice(user, course_key):
         accepted_at__lt=pending[-1].accepted_at).first()
     policy_changed = previous is None or previous.policy_version_id != newest.policy_version_id
     known = previous.policy_version.number if previous is not None else 0
-    versions = list(PolicyVersion.objects.published_between(known, newest.policy_version.number)
-                    if policy_changed else [])
+    versions = PolicyVersion.objects.published_between(known, newest.policy_version.number) if policy_changed else []
     changes = [{"number": version.number, "change_kind": str(version.change_kind),
                 "summary_html": clean_html(version.change_summary)} for version in versions]
-    kinds = {change["change_kind"] for change in changes}
+    material = any(change["change_kind"] == ChangeKind.MATERIAL for change in changes)
     return {
         "date": newest.policy_version.published_at if policy_changed else newest.course_terms.created_at,
         "policy_number": newest.policy_version.number,
-        "change_kind": ChangeKind.MATERIAL.value if ChangeKind.MATERIAL in kinds else newest.policy_version.change_kind,
+        "change_kind": ChangeKind.MATERIAL.value if material else newest.policy_version.change_kind,
         "changes": changes,
         "summary_html": "".join(change["summary_html"] for change in changes),
         "policy_changed": policy_changed,

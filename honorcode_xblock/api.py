@@ -11,6 +11,7 @@ import os
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import timezone as dt_timezone
 from importlib import resources
 from itertools import repeat
 
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import UsageKey
 
-from honorcode_xblock import audit, events, notices, policy, sanctions, signals
+from honorcode_xblock import audit, events, evidence_types, notices, policy, sanctions, signals
 from honorcode_xblock.exceptions import (
     Conflict,
     HonorCodeError,
@@ -1098,11 +1099,23 @@ def require_course_staff(user, course_key):
     (the gate's cached answer may be minutes old).
 
     Raises:
-        NotPermitted
+        NotPermitted; NotFound when the platform has no such course.
     """
     _require_signed_in(user)
-    if not get_platform().is_course_staff(user, course_key):  # live: a removed role stops case work at once
+    platform = get_platform()
+    if not platform.course_exists(course_key):
+        raise NotFound(_("There is no course {course}.").format(course=course_key))
+    if not platform.is_course_staff(user, course_key):  # live: a removed role stops case work at once
         raise NotPermitted(_("Only the course team of {course} can do this.").format(course=course_key))
+
+
+def _require_course_staff_or(user, course_key, missing):
+    """
+    Refuse with ``missing`` (a ``NotFound``) anyone not on the course team: someone who may not see a record learns
+    nothing of whether it exists, and gets the same answer as for an id that names nothing.
+    """
+    if not get_platform().is_course_staff(user, course_key):
+        raise missing
 
 
 def require_global_staff(user):
@@ -1185,6 +1198,8 @@ def open_case(actor, course_key, *, respondents, commitment, description, usage_
     conduct_at = conduct_at or now
     if timezone.is_naive(conduct_at):
         errors["conduct_at"] = [_("Give the time of the conduct with its time zone.")]
+    elif (conduct_at := _in_utc(conduct_at)) is None:
+        errors["conduct_at"] = [_("Give a date between the years 1 and 9999 in UTC.")]
     elif conduct_at > now:
         errors["conduct_at"] = [_("The conduct cannot have happened in the future.")]
     in_force = policy_in_force_at(conduct_at) if "conduct_at" not in errors else None
@@ -1201,6 +1216,14 @@ def open_case(actor, course_key, *, respondents, commitment, description, usage_
         _record(actor, "case.opened", case, course_key=course_key,
                 after=_case_snapshot(case, [user.pk for user in users]))
     return case
+
+
+def _in_utc(moment):
+    """An aware datetime in UTC, or None when it falls outside the years 1 to 9999 there (0001-01-01T00:00+05:00)."""
+    try:
+        return moment.astimezone(dt_timezone.utc)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _respondent_users(errors, respondents, platform):
@@ -1239,11 +1262,12 @@ def _first(queryset, **lookup):
 def _case_for_staff(actor, case_id, *, lock=False):
     """The case with id ``case_id`` if ``actor`` is on its course team (404 for a case that does not exist)."""
     _require_signed_in(actor)
+    missing = NotFound(_("There is no case {case_id}.").format(case_id=case_id))
     try:
         case = Case.objects.locked(case_id) if lock else Case.objects.select_related("policy_version").get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError, OverflowError) as error:
-        raise NotFound(_("There is no case {case_id}.").format(case_id=case_id)) from error
-    require_course_staff(actor, case.course_key)
+        raise missing from error
+    _require_course_staff_or(actor, case.course_key, missing)
     return case
 
 
@@ -1273,7 +1297,7 @@ def list_cases(actor, course_key, *, status="", commitment="", respondent=""):
 
 
 def get_case(actor, case_id):
-    """One case, for its course team. Raises NotFound, NotPermitted."""
+    """One case, for its course team. Raises NotFound (also for anyone off the team), NotPermitted (signed out)."""
     return _case_for_staff(actor, case_id)
 
 
@@ -1350,15 +1374,7 @@ def change_case_status(actor, case_id, status, *, note=""):
 
 
 #: Evidence file types accepted by default: extension → (content type, leading bytes the file must start with).
-DEFAULT_EVIDENCE_TYPES = {
-    "pdf": ("application/pdf", b"%PDF-"),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    "gif": ("image/gif", b"GIF8"),
-    "txt": ("text/plain", None),
-    "csv": ("text/csv", None),
-}
+DEFAULT_EVIDENCE_TYPES = evidence_types.EVIDENCE_TYPES
 
 
 def evidence_limits():
@@ -1369,8 +1385,9 @@ def evidence_limits():
     max_bytes = int(getattr(django_settings, "HONORCODE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
     # .. setting_name: HONORCODE_EVIDENCE_EXTENSIONS
     # .. setting_default: ['pdf', 'png', 'jpg', 'jpeg', 'gif', 'txt', 'csv']
-    # .. setting_description: The file types accepted as evidence, by extension; each file's content must match
-    #   its type (a PDF starts with %PDF-, text is UTF-8), whatever the browser claims.
+    # .. setting_description: The file types accepted as evidence, by extension; each file's content must be of
+    #   its type, read whole (a PDF that pypdf parses, an image that Pillow decodes, UTF-8 text without markup),
+    #   whatever the browser claims.
     extensions = [ext for ext in getattr(django_settings, "HONORCODE_EVIDENCE_EXTENSIONS", DEFAULT_EVIDENCE_TYPES)
                   if ext in DEFAULT_EVIDENCE_TYPES]
     return max_bytes, extensions
@@ -1398,16 +1415,10 @@ def _checked_upload(errors, upload):
     if not content:
         errors["file"] = [_("The file is empty.")]
         return None
-    content_type, magic = DEFAULT_EVIDENCE_TYPES[extension]
-    if magic is not None and not content.startswith(magic):
-        errors["file"] = [_("The file's content is not a {type} file.").format(type=extension.upper())]
+    content_type, refusal = evidence_types.content_type_of(extension, content)
+    if refusal:
+        errors["file"] = [refusal]
         return None
-    if magic is None:
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError:
-            errors["file"] = [_("A text file must be UTF-8 text.")]
-            return None
     return name, content_type, content
 
 
@@ -1451,13 +1462,14 @@ def evidence_file(actor, evidence_id):
     Returns:
         the ``Evidence`` (open ``item.file`` to read it).
     Raises:
-        NotFound (no such item, no file, or redacted), NotPermitted.
+        NotFound (no such item, no file, redacted, or the actor is not on the course team), NotPermitted (signed out).
     """
     _require_signed_in(actor)
+    missing = NotFound(_("There is no such evidence file."))
     item = _first(Evidence.objects.select_related("case"), pk=evidence_id)
     if item is None or not item.file:
-        raise NotFound(_("There is no such evidence file."))
-    require_course_staff(actor, item.case.course_key)
+        raise missing
+    _require_course_staff_or(actor, item.case.course_key, missing)
     return item
 
 
@@ -1703,9 +1715,10 @@ def _sanction_for_staff(actor, sanction_id):
     _require_signed_in(actor)
     sanction = _first(Sanction.objects.select_related("determination", "user"), pk=sanction_id) if str(
         sanction_id).isdigit() else None
+    missing = NotFound(_("There is no sanction {id}.").format(id=sanction_id))
     if sanction is None:
-        raise NotFound(_("There is no sanction {id}.").format(id=sanction_id))
-    require_course_staff(actor, sanction.course_key)
+        raise missing
+    _require_course_staff_or(actor, sanction.course_key, missing)
     if sanction.kind in sanctions.GLOBAL_STAFF_ONLY and not is_global_staff(actor):
         raise NotPermitted(_("Only global staff can act on an account termination."))
     return sanction

@@ -370,25 +370,38 @@ class HonorCodeXBlock(XBlock):
         """
         Save the author's settings: validated, stored by the app for the course, then on the block's fields.
 
-        Only the course team may save (403 otherwise). Returns ``{"result": "success", "terms_version"}``, or 400
-        ``{"error": summary, "errors": {field: [messages]}}``.
+        A save changes only the fields it names (``editable_fields``); the others keep their stored values. An empty
+        body or an unknown field is a 400 and changes nothing. Only the course team may save (403 otherwise).
+        Returns ``{"result": "success", "terms_version"}``, or 400 ``{"error": summary, "errors": {field:
+        [messages]}}``.
         """
         if not isinstance(data, dict):
             raise JsonHandlerError(400, _("Send a JSON object."))
+        unknown = sorted(str(name) for name in data if name not in self.editable_fields)
+        if unknown:
+            raise _JsonError(400, {
+                "error": _("Unknown settings: {names}. The settings are: {known}.").format(
+                    names=", ".join(unknown[:10]), known=", ".join(self.editable_fields)),
+                "errors": {name: [_("Unknown setting.")] for name in unknown[:10]},
+            })
+        if not data:
+            raise JsonHandlerError(400, _("Send at least one setting to save."))
         course_key = api.course_key_for_block(self)
         if course_key is None:
             raise JsonHandlerError(400, _("The honor code can only be used inside a course."))
-        display_name = data.get("display_name")
+        values = {**self._stored_settings(course_key), **data}
+        if values["display_name"] is None:  # Studio's editor sends null for a name left as it was
+            values["display_name"] = self.display_name
         try:
             cleaned = api.save_course_settings(
                 course_key,
-                display_name=self.display_name if display_name is None else display_name,
-                terms_html=data.get("course_terms", ""),
-                collaboration_text=data.get("collaboration", ""),
-                acceptance_mode=data.get("acceptance_mode", api.AcceptanceMode.CHECKBOX),
-                gate_graded_content=data.get("gate_graded_content", False),
-                staff_exempt=data.get("staff_exempt", True),
-                reaccept_after_material_change=data.get("reaccept_after_material_change", True),
+                display_name=values["display_name"],
+                terms_html=values["course_terms"],
+                collaboration_text=values["collaboration"],
+                acceptance_mode=values["acceptance_mode"],
+                gate_graded_content=values["gate_graded_content"],
+                staff_exempt=values["staff_exempt"],
+                reaccept_after_material_change=values["reaccept_after_material_change"],
                 actor=self._current_user(),
             )
         except HonorCodeError as error:
@@ -399,6 +412,13 @@ class HonorCodeXBlock(XBlock):
         for name in api.SETTINGS_FIELDS:
             setattr(self, name, cleaned[name])
         return {"result": "success", "terms_version": cleaned["terms_version"]}
+
+    def _stored_settings(self, course_key):
+        """What a save keeps of the fields it does not name: the app's record of the course, else the block's fields."""
+        stored = api.studio_values(course_key)
+        if stored is None:
+            stored = {name: getattr(self, name) for name in self.editable_fields if name != "display_name"}
+        return {**stored, "display_name": self.display_name}
 
     # --- workbench -----------------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ The honor code's rules, as pure functions: no database, no platform, no request.
 ``api`` applies them; a reader finds here which versions a learner must have accepted and what an author's
 settings must look like.
 """
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -23,6 +24,11 @@ MAX_DISPLAY_NAME_LENGTH = 255
 #: Bounds of a typed signature (a learner's full name).
 MIN_SIGNATURE_LENGTH = 2
 MAX_SIGNATURE_LENGTH = 255
+#: The longest usage key an author or staff may name (as the case's column; opaque keys have no bound of their own).
+MAX_USAGE_KEY_LENGTH = 255
+#: Characters a typed name may not hold although Unicode calls them format characters: the bidirectional overrides
+#: and isolates, which make a name read differently from what it is.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,10 @@ def parse_collaboration(text, course_key=None):
         return [], errors
     for number, line in lines:
         raw_key, _sep, note = (part.strip() for part in line.partition("|"))
+        if len(raw_key) > MAX_USAGE_KEY_LENGTH:
+            errors.append(_('Line {line}: "{value}" is not a usage key: a usage key is at most {limit} characters.')
+                          .format(line=number, value=raw_key[:80], limit=MAX_USAGE_KEY_LENGTH))
+            continue
         try:
             usage_key = UsageKey.from_string(raw_key)
         except InvalidKeyError:
@@ -99,10 +109,13 @@ def signature_errors(signature):
         list of error messages, empty when the signature is acceptable.
     """
     value = (signature or "").strip()
-    if len(value) < MIN_SIGNATURE_LENGTH:
-        return [_("Type your full name to sign the honor code.")]
     if len(value) > MAX_SIGNATURE_LENGTH:
         return [_("Your full name must be at most {limit} characters.").format(limit=MAX_SIGNATURE_LENGTH)]
+    if any(unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") or char in BIDI_CONTROLS for char in value):
+        return [_("Type your full name with letters only: it holds control or invisible characters.")]
+    letters = sum(1 for char in value if unicodedata.category(char)[0] in "LM")
+    if letters < MIN_SIGNATURE_LENGTH:
+        return [_("Type your full name to sign the honor code.")]
     return []
 
 

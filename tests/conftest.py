@@ -3,7 +3,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
+from .helpers import COURSE_KEY, OTHER_COURSE_KEY
 from .openedx_doubles import FakeOpenEdx, installed
+
+
+@pytest.fixture(autouse=True)
+def standalone_courses(settings):
+    """The courses the tests use exist on the standalone platform (besides the demo course)."""
+    settings.HONORCODE_STANDALONE_COURSES = [str(COURSE_KEY), str(OTHER_COURSE_KEY)]
 
 
 @pytest.fixture
@@ -31,6 +38,7 @@ def author(db):
 def openedx(db):
     """The Open edX platform layer, over doubles of the edx-platform modules it calls."""
     fake = FakeOpenEdx()
+    fake.courses.update({str(COURSE_KEY): "Test Course", str(OTHER_COURSE_KEY): "Other Course"})  # their overviews
     with override_settings(HONORCODE_PLATFORM="honorcode_xblock.platform.openedx.OpenEdxPlatform"), installed(fake):
         yield fake
 

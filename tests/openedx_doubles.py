@@ -591,6 +591,11 @@ class FakeOpenEdx:  # pylint: disable=too-many-instance-attributes
                 self.id, self.display_name = course_key, display_name
 
             @classmethod
+            def course_exists(cls, course_id):
+                """As the real one: a ``CourseOverview`` row, else ``modulestore().has_course`` (both: ``courses``)."""
+                return str(course_id) in fake.courses
+
+            @classmethod
             def get_from_id(cls, course_id):
                 if str(course_id) not in fake.courses:
                     raise cls.DoesNotExist(f"Course {course_id} does not exist")

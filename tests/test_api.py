@@ -319,13 +319,21 @@ class TestAcceptance:
             api.accept(learner, COURSE_KEY, confirmed=False)
         assert "Tick the box" in caught.value.errors["confirmed"][0]
 
-    @pytest.mark.parametrize("signature", ["", " ", "A", "x" * 256])
+    @pytest.mark.parametrize("signature", ["", " ", "A", "x" * 256, "\x00\x00\x00", "Ada\x00Lovelace",
+                                           "\u202eecalevol ada", "Ada\x07 Lovelace", "\u200b\u200b\u200b", "12345",
+                                           "..."])
     def test_signature_mode_needs_a_full_name(self, learner, signature):
         save_settings(mode="signature")
         with pytest.raises(InvalidInput) as caught:
             api.accept(learner, COURSE_KEY, signature=signature, confirmed=True)
         assert caught.value.errors["signature"]
         assert not Acceptance.objects.exists()
+
+    @pytest.mark.parametrize("signature", ["Ada Lovelace", "李雷", "Zoë O'Brien-Núñez", "محمد علي", "Nguyễn Văn A"])
+    def test_a_full_name_in_any_script_signs(self, learner, signature):
+        save_settings(mode="signature")
+        acceptance, _created = api.accept(learner, COURSE_KEY, signature=signature, confirmed=True)
+        assert acceptance.signature == signature
 
     def test_signature_is_stored(self, learner):
         save_settings(mode="signature")

@@ -193,6 +193,38 @@ class TestAuthorAndStudioViews:
         assert block.display_name == "Honor Code"
         assert not CourseTerms.objects.exists() and not CourseSettings.objects.exists()
 
+    def test_a_save_changes_only_the_fields_it_names(self, author):
+        block = make_block(workbench_user("author"))
+        full = settings_payload(course_terms="<p>Teams of two.</p>", collaboration=str(usage_key("problem", "p1")),
+                                acceptance_mode="signature", gate_graded_content=True, staff_exempt=False,
+                                reaccept_after_material_change=False, display_name="Our pledge")
+        assert call_handler(block, "studio_submit", full)[0] == 200
+        got, body = call_handler(make_block(workbench_user("author")), "studio_submit", {"gate_graded_content": False})
+        assert got == 200, body
+        stored = api.studio_values(COURSE_KEY)
+        assert stored["course_terms"] == "<p>Teams of two.</p>"
+        assert stored["collaboration"] == str(usage_key("problem", "p1"))
+        assert (stored["acceptance_mode"], stored["gate_graded_content"], stored["staff_exempt"],
+                stored["reaccept_after_material_change"]) == ("signature", False, False, False)
+
+    def test_a_save_with_no_known_setting_changes_nothing(self, author):
+        block = make_block(workbench_user("author"))
+        saved = settings_payload(course_terms="<p>Kept.</p>", gate_graded_content=True)
+        assert call_handler(block, "studio_submit", saved)[0] == 200
+        for body, message in (({"a": 1}, "Unknown settings: a."), ({}, "Send at least one setting to save."),
+                              ({"gate_graded_content": False, "gate": True}, "Unknown settings: gate.")):
+            got, answer = call_handler(block, "studio_submit", body)
+            assert (got, answer["error"].split(" The settings")[0]) == (400, message)
+        assert api.studio_values(COURSE_KEY)["course_terms"] == "<p>Kept.</p>"
+        assert api.studio_values(COURSE_KEY)["gate_graded_content"] is True
+
+    def test_a_first_partial_save_starts_from_the_blocks_own_fields(self, author):
+        block = make_block(workbench_user("author"), course_terms="<p>Imported.</p>", acceptance_mode="signature")
+        assert call_handler(block, "studio_submit", {"gate_graded_content": True})[0] == 200
+        stored = api.studio_values(COURSE_KEY)
+        assert (stored["course_terms"], stored["acceptance_mode"], stored["gate_graded_content"]) == (
+            "<p>Imported.</p>", "signature", True)
+
     @pytest.mark.parametrize("display_name, status", [(None, 200), (42, 400), (["x"], 400)])
     def test_display_name_must_be_text(self, author, display_name, status):
         block = make_block(workbench_user("author"))

@@ -39,6 +39,7 @@ from honorcode_xblock import api
 from honorcode_xblock.block import HonorCodeXBlock
 from honorcode_xblock.models import Acceptance
 
+from .evidence_samples import PRETENDERS
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY
 from .test_gate_doors import demo_course  # noqa: F401  pylint: disable=unused-import
 from .test_rest import BASE, world  # noqa: F401  pylint: disable=unused-import
@@ -122,7 +123,7 @@ class Change:
     actor: str  # a role of ``world``, or a workbench student
     data: dict | None
     success: int
-    intruders: tuple = ()  # (role, what the refusal says)
+    intruders: tuple = ()  # (role, what the refusal says[, its status: 403 unless given])
     writes: bool = True
 
     @property
@@ -137,6 +138,9 @@ class Change:
 
 
 STAFF_INTRUDERS = (("learner", STAFF_REFUSAL), ("other_course_staff", STAFF_REFUSAL))
+#: Off the course team, a case or sanction that exists gets the answer of one that does not.
+CASE_INTRUDERS = (("learner", "There is no case", 404), ("other_course_staff", "There is no case", 404))
+SANCTION_INTRUDERS = (("learner", "There is no sanction", 404), ("other_course_staff", "There is no sanction", 404))
 CASE = "/honorcode/cases/{case}/"
 SANCTION = "/honorcode/sanctions/{sanction}/"
 HANDLER = "/handler/{pledge}/"
@@ -152,28 +156,28 @@ CHANGES = [
     Change("honorcode:api-cases", "POST", BASE + "courses/{course}/cases/", "course_staff",
            {"respondents": ["other"], "commitment": "own_work", "description": "Same answers."}, 201, STAFF_INTRUDERS),
     Change("honorcode:api-case", "PATCH", BASE + "cases/{case}/", "course_staff", {"status": "under_review"}, 200,
-           STAFF_INTRUDERS),
+           CASE_INTRUDERS),
     Change("honorcode:api-case-evidence", "POST", BASE + "cases/{case}/evidence/", "course_staff",
-           {"text": "Screenshot 1."}, 201, STAFF_INTRUDERS),
+           {"text": "Screenshot 1."}, 201, CASE_INTRUDERS),
     Change("honorcode:api-case-determination", "POST", BASE + "cases/{case}/determination/", "course_staff",
-           {"finding": "no_violation", "rationale": "Coincidence."}, 201, STAFF_INTRUDERS),
+           {"finding": "no_violation", "rationale": "Coincidence."}, 201, CASE_INTRUDERS),
     Change("honorcode:api-sanction-retry", "POST", BASE + "sanctions/{sanction}/retry/", "course_staff", None, 202,
-           STAFF_INTRUDERS),
+           SANCTION_INTRUDERS),
     Change("honorcode:api-sanction-revert", "POST", BASE + "sanctions/{sanction}/revert/", "course_staff",
-           {"reason": "Appeal."}, 200, STAFF_INTRUDERS),
+           {"reason": "Appeal."}, 200, SANCTION_INTRUDERS),
     Change("honorcode:accept", "POST", "/honorcode/courses/{course}/accept/", "other_learner",
            {"confirmed": "true", "next": "/"}, 303),
     Change("honorcode:new_case", "POST", "/honorcode/courses/{course}/cases/new/", "course_staff",
            {"respondents": "other", "commitment": "own_work", "description": "Same answers."}, 303, STAFF_INTRUDERS),
     Change("honorcode:case_evidence", "POST", CASE + "evidence/", "course_staff", {"text": "Screenshot 1."}, 303,
-           STAFF_INTRUDERS),
+           CASE_INTRUDERS),
     Change("honorcode:case_status", "POST", CASE + "status/", "course_staff", {"status": "under_review"}, 303,
-           STAFF_INTRUDERS),
+           CASE_INTRUDERS),
     Change("honorcode:case_determine", "POST", CASE + "determine/", "course_staff",
-           {"finding": "no_violation", "rationale": "Coincidence."}, 303, STAFF_INTRUDERS),
-    Change("honorcode:sanction_retry", "POST", SANCTION + "retry/", "course_staff", {}, 303, STAFF_INTRUDERS),
+           {"finding": "no_violation", "rationale": "Coincidence."}, 303, CASE_INTRUDERS),
+    Change("honorcode:sanction_retry", "POST", SANCTION + "retry/", "course_staff", {}, 303, SANCTION_INTRUDERS),
     Change("honorcode:sanction_revert", "POST", SANCTION + "revert/", "course_staff", {"reason": "Appeal."}, 303,
-           STAFF_INTRUDERS),
+           SANCTION_INTRUDERS),
     Change("handler:accept", "POST", HANDLER + "accept/?student={student}", "alice", {"confirmed": True}, 200),
     Change("handler:studio_submit", "POST", HANDLER + "studio_submit/?student={student}", "author", STUDIO_SETTINGS,
            200, (("alice", SETTINGS_REFUSAL),)),
@@ -274,18 +278,19 @@ def test_a_change_needs_the_csrf_token_of_its_own_session(change, request):
     assert (db_state() != before) is change.writes
 
 
-INTRUSIONS = [(change, role, message) for change in CHANGES for role, message in change.intruders]
+INTRUSIONS = [(change, intruder[0], intruder[1], intruder[2] if len(intruder) > 2 else 403)
+              for change in CHANGES for intruder in change.intruders]
 
 
-@pytest.mark.parametrize("change, role, message", INTRUSIONS, ids=[f"{change} by {role}" for change, role, _m in
-                                                                   INTRUSIONS])
-def test_another_users_session_is_refused(change, role, message, request):
+@pytest.mark.parametrize("change, role, message, status", INTRUSIONS,
+                         ids=[f"{change} by {role}" for change, role, _m, _s in INTRUSIONS])
+def test_another_users_session_is_refused(change, role, message, status, request):
     place = _place(change, request)
     client = _client_of(change, place, role)
     token = csrf_token(client)
     before = db_state()
     response = send(client, change, fill(change.path, place, student=role), token=token)
-    assert response.status_code == 403
+    assert response.status_code == status
     assert message in message_of(response, change.kind)
     assert db_state() == before
 
@@ -391,6 +396,12 @@ def fuzz_variants(operation, real_ids):
         yield schemathesis.GenerationMode.NEGATIVE, fixed
 
 
+#: What every generated request's answer must satisfy: no server error, a message with every 4xx, and the OpenAPI
+#: schema's word on status codes, content types, headers and bodies; data valid per the schema is accepted and data
+#: invalid per the schema refused.
+CONFORMANCE_CHECKS = [not_a_server_error, error_has_a_message]
+
+
 def fuzz(strategy, headers, statuses):
     """Call the API with the cases ``strategy`` generates, each in a transaction rolled back after it."""
     @hypothesis_settings(max_examples=FUZZ_EXAMPLES, derandomize=True, database=None, deadline=None,
@@ -402,7 +413,7 @@ def fuzz(strategy, headers, statuses):
             response = case.call(headers=headers)
             transaction.set_rollback(True)
         statuses[response.status_code] += 1
-        case.validate_response(response, checks=[not_a_server_error, error_has_a_message])
+        case.validate_response(response, checks=CONFORMANCE_CHECKS)
 
     run()
 
@@ -460,6 +471,15 @@ PAGES_ON_A_COURSE = [("GET", "cases/", None, "is not a course."), ("GET", "cases
                      ("POST", "accept/", {"confirmed": "true"}, "There is no honor code to accept in course")]
 A_USAGE_KEY_ELSEWHERE = str(OTHER_COURSE_KEY.make_usage_key("problem", "q1"))
 TOO_MANY = [f"learner{number}" for number in range(api.MAX_RESPONDENTS + 1)]
+
+
+#: (what, (file name, content), the refusal): files that are not what their name and first bytes say.
+PRETENDER_ROWS = [
+    (what, file, "holds HTML or XML markup" if name.endswith((".txt", ".csv")) and b"<" in content else
+     "holds control characters" if name.endswith(".txt") else
+     f"The file's content is not a {'JPEG' if name.endswith('.jpg') else name.rsplit('.', 1)[1].upper()} file.")
+    for what, file in PRETENDERS.items() for name, content in [file]
+]
 
 
 def upload(name, content):
@@ -614,6 +634,17 @@ HOSTILE = [
     case_form("usage_key", A_USAGE_KEY_ELSEWHERE, "is not a block of this course."),
     case_form("conduct_at", "9999-12-31T23:59", "cannot have happened in the future."),
     case_form("conduct_at", "0001-01-01T00:00", "No honor code version was in force at that time."),
+    case_form("conduct_at", "0001-01-01T00:00+05:00", "Give a date between the years 1 and 9999 in UTC."),
+    case_api("conduct_at", "0001-01-01T00:00+05:00", "Datetime value out of range."),
+    Hostile("page", "a case in a course that does not exist", "POST", "/honorcode/courses/course-v1:No+Such+2026/cases/new/",
+            {**VALID_CASE, "respondents": "other"}, 404, "There is no course course-v1:No+Such+2026."),
+    Hostile("api", "a case in a course that does not exist", "POST", BASE + "courses/course-v1:No+Such+2026/cases/",
+            VALID_CASE, 404, "There is no course course-v1:No+Such+2026."),
+    *[Hostile("page", f"evidence: {what}", "POST", CASE + "evidence/", evidence_form(file=upload(name, content)), 400,
+              message) for what, (name, content), message in PRETENDER_ROWS],
+    *[Hostile("api", f"evidence: {what}", "POST", BASE + "cases/{case}/evidence/",
+              evidence_form(file=upload(name, content)), 400, message)
+      for what, (name, content), message in PRETENDER_ROWS],
     Hostile("page", "a file over the evidence limit", "POST", CASE + "evidence/",
             evidence_form(file=upload("log.txt", b"a" * (EVIDENCE_LIMIT + 1))), 400,
             f"The file is larger than {EVIDENCE_LIMIT} bytes."),
@@ -681,6 +712,12 @@ HOSTILE = [
     studio("gate_graded_content", "yes", "This setting must be on or off."),
     studio("acceptance_mode", ["checkbox"], "Choose how learners accept"),
     studio("acceptance_mode", None, "Choose how learners accept"),
+    studio("collaboration", "block-v1:TestX+HC101+2026+type@problem+block@" + "x" * 10_000,
+           "a usage key is at most 255 characters"),
+    Hostile("handler", "Studio: a setting no editor has", "POST", HANDLER + "studio_submit/?student=author", {"a": 1},
+            400, "Unknown settings: a."),
+    Hostile("handler", "Studio: an empty save", "POST", HANDLER + "studio_submit/?student=author", {}, 400,
+            "Send at least one setting to save."),
 ]
 
 
@@ -709,3 +746,14 @@ def test_malformed_input_is_a_4xx_with_a_message(row, request, settings, tmp_pat
     assert response.status_code == row.status, response.content[:500]
     assert row.message in message_of(response, row.kind)
     assert db_state() == before
+
+
+@pytest.mark.parametrize("route", ["handler", "unauth_handler"])
+def test_an_unknown_handler_name_is_a_404_as_in_the_lms(pledge, route):  # pylint: disable=redefined-outer-name
+    client = Client()
+    response = client.post(f"/{route}/{pledge}/no_such_handler/?student=alice", data="{}",
+                            content_type="application/json")
+    assert response.status_code == 404
+    assert client.post(f"/{route}/{pledge}/status/?student=alice", data="{}",
+                       content_type="application/json").status_code != 404
+

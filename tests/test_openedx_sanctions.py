@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from openedx_filters.learning.filters import CertificateCreationRequested, StudentLoginRequested
 
 from honorcode_xblock import api
-from honorcode_xblock.exceptions import Conflict, HonorCodeError, InvalidInput, NotPermitted
+from honorcode_xblock.exceptions import Conflict, HonorCodeError, InvalidInput, NotFound, NotPermitted
 from honorcode_xblock.models import AuditEvent, Case, Notice, Sanction
 from honorcode_xblock.platform import get_platform
 
@@ -453,11 +453,13 @@ class TestNotices:
         assert api.send_notices(case.determinations.get().pk) == 0
         assert len(openedx.ace_messages) == 2
 
-    def test_the_course_key_names_a_course_without_an_overview(self, run_commit_hooks, openedx, teacher, learner):
+    def test_the_course_key_names_a_course_the_platform_does_not_know(self, openedx):
         del openedx.courses[str(COURSE_KEY)]
-        determine(teacher, open_case(teacher, learner), finding="no_violation")
-        (message,) = openedx.ace_messages
-        assert message.context["course_name"] == str(COURSE_KEY) and message.context["actions"] == []
         assert get_platform().course_name(COURSE_KEY) == str(COURSE_KEY)
         openedx.courses[str(COURSE_KEY)] = COURSE_NAME
         assert get_platform().course_name(COURSE_KEY) == COURSE_NAME
+
+    def test_no_case_in_a_course_the_platform_does_not_have(self, openedx, teacher, learner):
+        del openedx.courses[str(COURSE_KEY)]
+        with pytest.raises(NotFound, match="There is no course"):
+            open_case(teacher, learner)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from honorcode_xblock import api
 from honorcode_xblock.models import Sanction, SanctionState
 
+from .evidence_samples import image_bytes
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY
 
 pytestmark = pytest.mark.django_db
@@ -75,8 +76,12 @@ STAFF_ONLY = {"anonymous": 401, "learner": 403, "other_learner": 403, "course_st
               "other_course_staff": 403, "global_staff": 200}
 
 
-def staff(code):
-    return {**STAFF_ONLY, "course_staff": code, "global_staff": code}
+#: A record (case, sanction) answers 404 to anyone off its course team, as for an id that names nothing.
+RECORD = {**STAFF_ONLY, "learner": 404, "other_learner": 404, "other_course_staff": 404}
+
+
+def staff(code, base=None):
+    return {**(base or STAFF_ONLY), "course_staff": code, "global_staff": code}
 
 
 #: (name, method, path, body, {role: status}). ``{case}``, ``{withheld}`` and ``{terminated}`` are filled in.
@@ -97,19 +102,19 @@ MATRIX = [
     ("open a case", "post", C + "cases/", {"respondents": ["other"], "commitment": "own_work",
                                            "description": "Same answers."}, staff(201)),
     ("cases CSV", "get", C + "cases.csv", None, STAFF_ONLY),
-    ("a case", "get", "cases/{case}/", None, STAFF_ONLY),
-    ("change a case's status", "patch", "cases/{case}/", {"status": "under_review"}, STAFF_ONLY),
-    ("add evidence", "post", "cases/{case}/evidence/", {"text": "Screenshot 1."}, staff(201)),
+    ("a case", "get", "cases/{case}/", None, RECORD),
+    ("change a case's status", "patch", "cases/{case}/", {"status": "under_review"}, RECORD),
+    ("add evidence", "post", "cases/{case}/evidence/", {"text": "Screenshot 1."}, staff(201, RECORD)),
     ("determine", "post", "cases/{case}/determination/", {"finding": "no_violation", "rationale": "Coincidence."},
-     staff(201)),
+     staff(201, RECORD)),
     ("determine a termination", "post", "cases/{case}/determination/",
      {"finding": "violation", "rationale": "Shared.", "sanctions": [{"kind": "terminate_account"}]},
-     {**STAFF_ONLY, "course_staff": 403, "global_staff": 201}),
-    ("a sanction", "get", "sanctions/{withheld}/", None, STAFF_ONLY),
-    ("retry a sanction", "post", "sanctions/{withheld}/retry/", None, staff(202)),
-    ("revert a sanction", "post", "sanctions/{withheld}/revert/", {"reason": "Appeal."}, STAFF_ONLY),
+     {**RECORD, "course_staff": 403, "global_staff": 201}),
+    ("a sanction", "get", "sanctions/{withheld}/", None, RECORD),
+    ("retry a sanction", "post", "sanctions/{withheld}/retry/", None, staff(202, RECORD)),
+    ("revert a sanction", "post", "sanctions/{withheld}/revert/", {"reason": "Appeal."}, RECORD),
     ("revert a termination", "post", "sanctions/{terminated}/revert/", {"reason": "Appeal."},
-     {**STAFF_ONLY, "course_staff": 403}),
+     {**RECORD, "course_staff": 403}),
 ]
 
 
@@ -219,7 +224,7 @@ class TestBadInput:
         assert too_big.status_code == 400 and "file" in too_big.json()["errors"]
         wrong = client.post(url, {"file": SimpleUploadedFile("a.html", b"<script>alert(1)</script>")})
         assert wrong.status_code == 400 and "cannot be added" in wrong.json()["detail"]
-        fine = client.post(url, {"text": "note", "file": SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\nxxx")})
+        fine = client.post(url, {"text": "note", "file": SimpleUploadedFile("a.png", image_bytes("PNG"))})
         assert fine.status_code == 201 and fine.json()["content_type"] == "image/png"
         long_name = client.post(url, {"file": SimpleUploadedFile("n" * 230 + ".txt", b"notes")})
         assert long_name.status_code == 201, long_name.json()  # shortened before its extension, which is kept

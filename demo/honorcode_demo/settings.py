@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+import django
+
 from workbench.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
 from workbench.settings import INSTALLED_APPS as WORKBENCH_APPS
 from workbench.settings import MIDDLEWARE as WORKBENCH_MIDDLEWARE
@@ -44,10 +46,18 @@ if os.environ.get("HONORCODE_DB", "sqlite") == "mysql":
         },
     }
 else:
+    # Several browser tabs or clients write at once on the demo: readers never wait for the writer (WAL), a writer
+    # waits up to 30 s for another (busy timeout), and a transaction takes the write lock when it begins (IMMEDIATE),
+    # so it never has to give up half-way with "database is locked". Django 4.2 has no transaction mode or init
+    # command: there ``honorcode_demo.apps`` turns WAL on as each connection opens.
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("HONORCODE_SQLITE_PATH", str(VAR_DIR / "demo.db")),
+            "OPTIONS": {"timeout": 30, **({
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+                "transaction_mode": "IMMEDIATE",
+            } if django.VERSION >= (5, 1) else {})},
         },
     }
 

@@ -4,6 +4,7 @@ the LMS runs it), a learner's standing in the demo course (enrollment, grade ove
 request (``CertificateCreationRequested``) and page (``CertificateRenderStarted``), and the outbox of sent mail.
 """
 import email
+import functools
 from email import policy as email_policy
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from opaque_keys.edx.keys import CourseKey
+from xblock.exceptions import NoSuchHandlerError
 from openedx_filters.learning.filters import (
     CertificateCreationRequested,
     CertificateRenderStarted,
@@ -27,6 +29,21 @@ from honorcode_xblock.models import (
     StandaloneEnrollment,
     StandaloneGradeOverride,
 )
+
+
+def unknown_handler_is_404(view):
+    """
+    The workbench's handler view, answering 404 for a handler the block does not have (the LMS's
+    ``handle_xblock_callback`` turns ``NoSuchHandlerError`` into ``Http404``; the workbench lets it become a 500).
+    """
+    @functools.wraps(view)
+    def handler(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NoSuchHandlerError as error:
+            raise Http404(f"No such handler: {kwargs.get('handler_slug', '')}") from error
+
+    return handler
 
 
 def _course_key():

@@ -203,6 +203,10 @@ class Platform(abc.ABC):
         """
 
     @abc.abstractmethod
+    def course_exists(self, course_key):
+        """Whether the platform has a course with this key (cases and exports are only about real courses)."""
+
+    @abc.abstractmethod
     def course_name(self, course_key):
         """The course's display name ("" when unknown)."""
 

@@ -479,6 +479,15 @@ class OpenEdxPlatform(Platform):
 
         return getattr(settings, "LMS_ROOT_URL", "").rstrip("/") + path
 
+    def course_exists(self, course_key):
+        """
+        ``openedx.core.djangoapps.content.course_overviews.models.CourseOverview.course_exists(course_key)``: the
+        LMS's catalog of published courses (a ``CourseOverview`` row per course).
+        """
+        from openedx.core.djangoapps.content.course_overviews.models import CourseOverview  # pylint: disable=import-error,import-outside-toplevel
+
+        return bool(CourseOverview.course_exists(course_key))
+
     def course_name(self, course_key):
         """``openedx.core.djangoapps.content.course_overviews.models.CourseOverview.get_from_id(course_key)``."""
         from openedx.core.djangoapps.content.course_overviews.models import CourseOverview  # pylint: disable=import-error,import-outside-toplevel

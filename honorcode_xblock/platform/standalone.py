@@ -277,6 +277,19 @@ class StandalonePlatform(Platform):
             return None
         return "" if self.block_type(usage_key) else None
 
+    def course_exists(self, course_key):
+        """
+        The courses this site names in ``HONORCODE_STANDALONE_COURSES``, and the demo course
+        (``HONORCODE_STANDALONE_COURSE_KEY``): a plain Django site has no course catalog of its own.
+        """
+        # .. setting_name: HONORCODE_STANDALONE_COURSES
+        # .. setting_default: []
+        # .. setting_description: Outside Open edX, the course keys (besides HONORCODE_STANDALONE_COURSE_KEY) that
+        #   exist on the site: cases, exports and course pages are refused for any other key.
+        known = {self.default_course_key(), *(_parse_course_key(str(key)) for key in
+                                              getattr(settings, "HONORCODE_STANDALONE_COURSES", ()))}
+        return course_key in known
+
     def course_name(self, course_key):
         """``HONORCODE_STANDALONE_COURSE_NAME`` for the demo course; the key for any other."""
         # .. setting_name: HONORCODE_STANDALONE_COURSE_NAME

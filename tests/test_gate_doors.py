@@ -209,7 +209,7 @@ class TestOpenEdxGate:
             generate_latest_version_payload,
         )
 
-        openedx.tokens = {"Bearer learner-token": learner}  # the LMS's OAuth2 bearer tokens (a double)
+        openedx.add_tokens(learner, access="learner-token")  # the LMS's OAuth2 access token of the learner
         if header == "JWT learner-token":  # a real JWT, signed as the demo settings' issuer (edx-drf-extensions)
             header = "JWT " + generate_jwt_token(generate_latest_version_payload(learner))
         usage = COURSE_KEY.make_usage_key("problem", "q1")

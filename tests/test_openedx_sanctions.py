@@ -150,7 +150,7 @@ class TestZeroCredit:
         assert override.system == "honorcode"
         assert override.earned_all_override == 0 and override.earned_graded_override == 0
         assert override.requesting_user == teacher and override.override_reason == f"Honor code case {case.pk}"
-        assert override.course_id == COURSE_KEY
+        assert override.grade.usage_key == course.quiz and override.possible_all_override == 1.0
         assert [signal["score_deleted"] for signal in openedx.grade_signals] == [False]
 
         again = api.apply_sanction(sanction.pk)

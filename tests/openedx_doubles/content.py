@@ -1,0 +1,99 @@
+"""
+Course content: the modulestore, course overviews and URL quoting.
+
+Read from openedx-platform @ e57a655d77b614f19223984e9805b1fb940ab192 (course overviews @ 22eb254bbc0a8d51b5c02079b4140df14d78242b,
+the version the index holds):
+
+- ``xmodule/modulestore/django.py`` ``modulestore()`` with ``get_item(usage_key)``, raising
+  ``xmodule/modulestore/exceptions.py`` ``ItemNotFoundError`` for an unknown key. A block has ``location``,
+  ``display_name``, the inherited ``graded`` settings field (``xmodule/modulestore/inheritance.py``) and ``get_parent()``.
+- ``openedx/core/djangoapps/content/course_overviews/models.py`` ``CourseOverview.get_from_id(course_id)`` (raises
+  ``CourseOverview.DoesNotExist``, an ``ObjectDoesNotExist``, for a course that does not exist) and
+  ``CourseOverview.course_exists(course_id)`` (an overview row, else ``modulestore().has_course``).
+- ``openedx/core/lib/url_utils.py`` ``unquote_slashes``.
+"""
+import re
+import types
+from types import SimpleNamespace
+
+from django.core.exceptions import ObjectDoesNotExist
+
+
+class ItemNotFoundError(Exception):
+    """Mirrors ``xmodule.modulestore.exceptions.ItemNotFoundError``."""
+
+
+class CourseOverviewDoesNotExist(ObjectDoesNotExist):
+    """Mirrors ``CourseOverview.DoesNotExist`` (an ``ObjectDoesNotExist``)."""
+
+
+class FakeBlock:
+    """A modulestore item: what ``get_item`` returns."""
+
+    def __init__(self, fake, usage_key):
+        self._fake = fake
+        self.location = usage_key
+        self.display_name = fake.blocks[usage_key]
+        self.parent = fake.parents.get(usage_key)
+
+    @property
+    def graded(self):
+        """Inherited: True when the block or one of its ancestors is marked graded."""
+        key = self.location
+        while key is not None:
+            if key in self._fake.graded:
+                return True
+            key = self._fake.parents.get(key)
+        return False
+
+    @property
+    def has_children(self):
+        return any(parent == self.location for parent in self._fake.parents.values())
+
+    def get_children(self):
+        return [FakeBlock(self._fake, key) for key, parent in self._fake.parents.items() if parent == self.location]
+
+    def get_parent(self):
+        if self.parent is None or self.parent not in self._fake.blocks:
+            return None
+        return FakeBlock(self._fake, self.parent)
+
+
+def content_modules(fake):
+    """The modulestore, course overviews and ``url_utils``."""
+    def get_item(usage_key):
+        if usage_key not in fake.blocks:
+            raise ItemNotFoundError(usage_key)
+        return FakeBlock(fake, usage_key)
+
+    store = SimpleNamespace(get_item=get_item, has_course=lambda course_key: str(course_key) in fake.courses)
+    modulestore_django = types.ModuleType("xmodule.modulestore.django")
+    modulestore_django.modulestore = lambda: store
+    exceptions = types.ModuleType("xmodule.modulestore.exceptions")
+    exceptions.ItemNotFoundError = ItemNotFoundError
+    url_utils = types.ModuleType("openedx.core.lib.url_utils")
+    url_utils.unquote_slashes = lambda text: re.sub(r";(;|_)", lambda m: "/" if m.group(1) == "_" else ";", text)
+    overviews = types.ModuleType("openedx.core.djangoapps.content.course_overviews.models")
+
+    class CourseOverview:
+        """``get_from_id`` and ``course_exists`` for the courses in ``fake.courses``."""
+
+        DoesNotExist = CourseOverviewDoesNotExist
+
+        def __init__(self, course_key, display_name):
+            self.id, self.display_name = course_key, display_name
+
+        @classmethod
+        def course_exists(cls, course_id):
+            return str(course_id) in fake.courses
+
+        @classmethod
+        def get_from_id(cls, course_id):
+            if str(course_id) not in fake.courses:
+                raise cls.DoesNotExist(f"Course {course_id} does not exist")
+            return cls(course_id, fake.courses[str(course_id)])
+
+    overviews.CourseOverview = CourseOverview
+    return {"xmodule.modulestore.django": modulestore_django, "xmodule.modulestore.exceptions": exceptions,
+            "openedx.core.lib.url_utils": url_utils,
+            "openedx.core.djangoapps.content.course_overviews.models": overviews}

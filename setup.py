@@ -63,6 +63,7 @@ setup(
         "xblock.v1": ["honorcode = honorcode_xblock:HonorCodeXBlock"],
         "lms.djangoapp": ["honorcode = honorcode_xblock.apps:HonorCodeConfig"],
         "cms.djangoapp": ["honorcode = honorcode_xblock.apps:HonorCodeConfig"],
+        "openedx.course_tab": ["honorcode_cases = honorcode_xblock.course_tab:HonorCodeCasesTab"],
     },
     classifiers=[
         "Framework :: Django",

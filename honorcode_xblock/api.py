@@ -37,6 +37,7 @@ from honorcode_xblock.exceptions import (
     NotPermitted,
     PlatformRefused,
     ReadOnly,
+    SanctionCannotTakeEffect,
 )
 from honorcode_xblock.models import (
     Acceptance,
@@ -46,6 +47,7 @@ from honorcode_xblock.models import (
     Case,
     CaseRespondent,
     CaseStatus,
+    CertificateHold,
     ChangeKind,
     Commitment,
     CourseSettings,
@@ -53,6 +55,7 @@ from honorcode_xblock.models import (
     Determination,
     Evidence,
     Finding,
+    HoldReason,
     Notice,
     PolicyVersion,
     Sanction,
@@ -67,7 +70,7 @@ __all__ = [
     "ACCEPTANCE_CSV_HEADER", "ACCEPTANCE_EXPORT_CHUNK", "AcceptanceMethod", "AcceptanceMode", "Assignment",
     "CASE_CSV_HEADER", "CASE_TRANSITIONS", "CaseFile", "CaseStatus", "ChangeKind", "Commitment",
     "DEFAULT_EVIDENCE_TYPES", "DEFAULT_POLICY_FILE", "Finding", "GATE_CACHE_SECONDS", "GateFacts", "GateState",
-    "LearnerView", "MAX_RESPONDENTS", "MAX_TEXT_LENGTH", "REDACTED", "RecordEntry", "SETTINGS_FIELDS",
+    "HoldReason", "LearnerView", "MAX_RESPONDENTS", "MAX_TEXT_LENGTH", "REDACTED", "RecordEntry", "SETTINGS_FIELDS",
     "STAFF_CACHE_SECONDS", "STALE_WORK_SECONDS", "SanctionKind", "SanctionState", "accept", "accept_url",
     "acceptance_counts", "acceptance_for", "acceptance_pages", "acceptance_rows", "acceptances_in_course",
     "account_terminated", "add_evidence", "adopt_block_settings", "apply_sanction", "can_edit_course", "case_file",
@@ -110,25 +113,44 @@ def is_masquerading(user):
 STAFF_CACHE_SECONDS = 300
 
 
-def is_course_staff(user, course_key):
+def _course_role(user, course_key):
     """
-    Whether ``user`` is on the course team (or global staff).
+    ``user``'s place on the course team: ``"team"`` (staff, instructors, global staff), ``"limited"`` (limited staff,
+    the platform's course staff without Studio access) or ``""``.
 
     The platform's answer costs role queries; it is kept in Django's cache for a few minutes, since both the block
     (the staff's counts) and the gate (the staff exemption) ask on every render.
     """
     if user is None:
-        return False
-    key = f"honorcode:staff:{course_key}:{user.pk}"
+        return ""
+    key = f"honorcode:role:{course_key}:{user.pk}"
     cached = _quietly(cache.get, key)
     if cached is None:
-        cached = bool(get_platform().is_course_staff(user, course_key))
+        platform = get_platform()
+        cached = policy.course_role(platform.is_course_staff(user, course_key),
+                                    platform.is_limited_staff(user, course_key))
         _quietly(cache.set, key, cached, STAFF_CACHE_SECONDS)
     return cached
 
 
+def is_course_staff(user, course_key):
+    """
+    Whether ``user`` is on the course team (or global staff): who sees the acceptance counts and works on cases.
+    Limited staff are not (see ``policy.course_role``).
+    """
+    return _course_role(user, course_key) == policy.TEAM
+
+
+def is_gate_exempt_staff(user, course_key):
+    """Whether ``user`` is course staff the gate exempts (the team and limited staff alike)."""
+    return _course_role(user, course_key) in policy.GATE_EXEMPT_ROLES
+
+
 def can_edit_course(user, course_key):
-    """Whether ``user`` may change the course's honor code settings (Studio write access)."""
+    """
+    Whether ``user`` may change the course's honor code settings: an author of the course in Studio (never its
+    limited staff, in Studio, the LMS or the API alike).
+    """
     return user is not None and get_platform().can_edit_course(user, course_key)
 
 
@@ -627,7 +649,28 @@ def accept(user, course_key, *, confirmed=False, signature="", block_id="", meth
             )), robust=True)
     if created:
         _forget_gate_state(user, course_key)
+        if method == AcceptanceMethod.EXPLICIT:
+            _after_explicit_acceptance(user, course_key)
     return acceptance, created
+
+
+def _after_explicit_acceptance(user, course_key):
+    """
+    What follows a learner's own acceptance: a certificate withheld for want of it is asked for again, and the
+    platform's own honor-code agreement (where it is on) is recorded, so that the learner is not asked twice.
+    Neither may fail the acceptance.
+    """
+    try:
+        _release_certificate(user, course_key)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Releasing the withheld certificate of user %s in %s failed", user.pk, course_key)
+    transaction.on_commit(lambda: _record_platform_agreement(user, course_key), robust=True)
+
+
+def _record_platform_agreement(user, course_key):
+    """The platform's own agreement for the learner (after the commit: a failure there only logs, robust)."""
+    if get_platform().record_platform_agreement(user, course_key):
+        log.info("Platform integrity signature recorded for user %s in %s", user.pk, course_key)
 
 
 def _check_versions_shown(view, policy_version, terms_version):
@@ -729,6 +772,7 @@ def retire_user(user):
         Case.objects.filter(pk__in=touched).update(description=REDACTED, redacted_at=now)
         Sanction.objects.filter(user=user).exclude(details="", last_error="").update(details="", last_error="")
         Notice.objects.filter(user=user).exclude(last_error="").update(last_error="")
+        CertificateHold.objects.filter(user=user).delete()
         by_course = {}
         for case in cases:
             if case.pk in touched:
@@ -892,7 +936,8 @@ def _live_state(facts, user, course_key):
     gated = facts.gate_graded_content and gate_enabled_for(course_key)
     satisfied = facts.accepted
     if gated and not satisfied and facts.staff_exempt and user is not None:
-        satisfied = is_course_staff(user, course_key) and not get_platform().previews_as_learner(user, course_key)
+        satisfied = is_gate_exempt_staff(user, course_key) and not get_platform().previews_as_learner(user,
+                                                                                                      course_key)
     return GateState(uses_honor_code=facts.uses_honor_code, gated=gated, satisfied=satisfied,
                      notice_pending=facts.notice_pending)
 
@@ -1056,6 +1101,85 @@ def certificate_withheld(user, course_key):
         return False
     return not Acceptance.objects.for_user_in_course(user, course_key).filter(
         method=AcceptanceMethod.EXPLICIT).exists()
+
+
+def certificate_hold_reason(user, course_key):
+    """
+    Why the learner's certificate in the course is withheld now: ``HoldReason.DETERMINATION`` (an applied sanction
+    withholds or revokes it), ``HoldReason.NOT_ACCEPTED`` (a gated course, never accepted), or None.
+    """
+    if user is None or getattr(user, "pk", None) is None:
+        return None
+    if Sanction.objects.in_force(user, course_key, list(sanctions.BLOCK_CERTIFICATE)):
+        return HoldReason.DETERMINATION
+    if certificate_withheld(user, course_key):
+        return HoldReason.NOT_ACCEPTED
+    return None
+
+
+def withhold_certificate(user, course_key, reason):
+    """
+    Record that the platform asked for the learner's certificate and the honor code withheld it: course staff and
+    the learner see it, and it is asked for again once nothing withholds it (:func:`_release_certificate`).
+
+    Returns:
+        the ``CertificateHold``.
+    """
+    with transaction.atomic():
+        hold, changed = CertificateHold.objects.record(user, course_key, reason, timezone.now())
+        if changed:
+            _record(None, "certificate.withheld", hold, course_key=course_key,
+                    after={"user_id": user.pk, "reason": str(reason)})
+    return hold
+
+
+def withheld_certificate_status():
+    """The status a withheld learner's certificate gets from the creation step (the platform's "unavailable")."""
+    return get_platform().withheld_certificate_status()
+
+
+def _release_certificate(user, course_key):
+    """
+    Once nothing withholds a held certificate any more (the learner accepted, the sanction was reverted): release the
+    hold and ask the platform for the certificate again, after the commit.
+
+    Returns:
+        True when a hold was released.
+    """
+    hold = CertificateHold.objects.in_force().filter(user=user, course_key=course_key).first()
+    if hold is None or certificate_hold_reason(user, course_key) is not None:
+        return False
+    with transaction.atomic():
+        hold.released_at = timezone.now()
+        hold.save(update_fields=["released_at"])
+        _record(None, "certificate.released", hold, course_key=course_key,
+                after={"user_id": user.pk, "reason": hold.reason})
+        get_platform().request_certificate(user, course_key)
+    return True
+
+
+def certificate_holds(actor, course_key):
+    """
+    The certificates withheld in a course now, for its course team: the learner, why, since when.
+
+    Raises:
+        NotPermitted, NotFound (no such course).
+    """
+    require_course_staff(actor, course_key)
+    return list(CertificateHold.objects.in_force().filter(course_key=course_key).select_related("user")
+                .order_by("-last_held_at", "pk"))
+
+
+def certificate_revoked_at_link(certificate_uuid):
+    """
+    The sanction in force that revoked the certificate whose public link carries ``certificate_uuid``, or None.
+
+    The platform's certificate page shows only valid certificates; for a revoked one, the page its link leads to
+    says that the certificate was revoked.
+    """
+    if not certificate_uuid:
+        return None
+    return Sanction.objects.revoking_certificate(str(certificate_uuid))
 
 
 def course_uses_honor_code(course_key):
@@ -1585,6 +1709,10 @@ def _sanctions_for_case(actor, case, requested):
                 raise InvalidInput({"sanctions": [_(
                     "Zero credit needs the case to name an assignment in a graded subsection."
                 )]})
+        try:
+            sanctions.check_can_take_effect(get_platform(), kind, case.course_key)
+        except SanctionCannotTakeEffect as error:
+            raise InvalidInput({"sanctions": [str(error)]}) from error
         ready.append((kind, details, str(target)))
     return ready
 
@@ -1684,16 +1812,20 @@ def apply_sanction(sanction_id):
                 ref = sanctions.apply(get_platform(), sanction, actor)
         except Exception as error:  # pylint: disable=broad-except
             log.warning("Applying sanction %s failed (attempt %s): %s", sanction.pk, sanction.attempts, error)
-            sanction.state, sanction.last_error = SanctionState.FAILED, f"{type(error).__name__}: {error}"[:2000]
+            permanent = isinstance(error, SanctionCannotTakeEffect)
+            sanction.state = SanctionState.FAILED
+            sanction.last_error = (str(error) if permanent else f"{type(error).__name__}: {error}")[:2000]
             sanction.save(update_fields=["state", "last_error"])
             _record(None, "sanction.failed", sanction, course_key=sanction.course_key, after={
                 "attempt": sanction.attempts, "error_type": type(error).__name__,
                 "error": audit.text_summary(sanction.last_error), "kind": sanction.kind, "user_id": sanction.user_id,
             })
+            sanction.retry_is_useless = permanent  # the task does not retry what cannot take effect
             return sanction
         sanction.state, sanction.last_error, sanction.applied_at = SanctionState.APPLIED, "", timezone.now()
         sanction.platform_ref = ref or {}
         sanction.save(update_fields=["state", "last_error", "applied_at", "platform_ref"])
+        _forget_termination(sanction)
         _record(None, "sanction.applied", sanction, course_key=sanction.course_key, after={
             "attempt": sanction.attempts, "kind": sanction.kind, "user_id": sanction.user_id,
             "platform": _ref_for_audit(sanction.platform_ref),
@@ -1747,8 +1879,9 @@ def revert_sanction(actor, sanction_id, *, reason=""):
     Undo a sanction as far as the platform allows (a pending or failed one is simply cancelled).
 
     Raises:
-        NotFound, NotPermitted, InvalidInput (no reason), Conflict (already reverted), and the platform's error
-        when the undo fails (the sanction then stays applied).
+        NotFound, NotPermitted, InvalidInput (no reason), Conflict (already reverted), SanctionCannotTakeEffect (zero
+        credit in a course whose grades are frozen: the undo would change no grade), and the platform's error when
+        the undo fails (the sanction then stays applied).
     """
     errors = {}
     reason = _text(errors, "reason", reason, label=_("A reason"))
@@ -1777,6 +1910,8 @@ def revert_sanction(actor, sanction_id, *, reason=""):
             try:
                 with transaction.atomic():
                     undone = sanctions.revert(get_platform(), sanction, actor)
+            except SanctionCannotTakeEffect:
+                raise
             except Exception as error:  # pylint: disable=broad-except
                 log.warning("Reverting sanction %s failed: %s", sanction.pk, error)
                 raise PlatformRefused(_("The platform could not undo this sanction ({error}); it is still applied. "
@@ -1785,6 +1920,9 @@ def revert_sanction(actor, sanction_id, *, reason=""):
         _record(actor, "sanction.reverted", sanction, course_key=sanction.course_key,
                 before={"state": before}, after={"state": sanction.state, "reason": audit.text_summary(reason),
                                                  "platform": undone or {}})
+        if sanction.kind in sanctions.BLOCK_CERTIFICATE:
+            _release_certificate(sanction.user, sanction.course_key)
+        _forget_termination(sanction)
         data = _sanction_data(sanction)
         transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_REVERTED, sanction=data), robust=True)
     return sanction
@@ -1834,6 +1972,61 @@ def send_notices(determination_id):
 
 # --- what sanctions mean for the learner ---------------------------------------------------------------------------
 
+#: How long whether a username's account is terminated is kept in the cache (applying or reverting a termination
+#: forgets it at once).
+TERMINATION_CACHE_SECONDS = 3600
+
+
+def _termination_cache_key(username):
+    return "honorcode:terminated:" + hashlib.sha256(str(username).encode("utf-8")).hexdigest()
+
+
+def account_terminated_username(username):
+    """
+    Whether the account with this username was terminated (an applied termination), answered from the cache: asked
+    for every request that carries a JWT.
+    """
+    if not username:
+        return False
+    key = _termination_cache_key(username)
+    cached = _quietly(cache.get, key)
+    if cached is None:
+        cached = Sanction.objects.filter(kind=SanctionKind.TERMINATE_ACCOUNT, state=SanctionState.APPLIED,
+                                         user__username=username).exists()
+        _quietly(cache.set, key, cached, TERMINATION_CACHE_SECONDS)
+    return cached
+
+
+def _forget_termination(sanction):
+    """After a termination is applied or reverted: the cached answer for the learner's username goes stale."""
+    if sanction.kind == SanctionKind.TERMINATE_ACCOUNT:
+        username = sanction.user.username
+        transaction.on_commit(lambda: _quietly(cache.delete, _termination_cache_key(username)), robust=True)
+
+
+def sign_in_proves_account(request, user):
+    """
+    Whether a sign-in request proves it comes from the holder of ``user``'s account (its own password, or a single
+    sign-on): only then may the sign-in step say why the account is refused.
+    """
+    return bool(request is not None and get_platform().sign_in_proves_account(request, user))
+
+
+def certificate_link_uuid(request):
+    """The certificate uuid a request for a certificate's public page names, or None."""
+    return get_platform().certificate_link_uuid(request)
+
+
+def course_name(course_key):
+    """The course's display name (its key when the platform has none)."""
+    return get_platform().course_name(course_key) or str(course_key)
+
+
+def course_tab_base():
+    """The platform's course tab class (the base of the "Honor code cases" tab)."""
+    return get_platform().course_tab_base()
+
+
 def account_terminated(user):
     """Whether the learner's use of the site was terminated (an applied termination): the login step refuses."""
     return user is not None and getattr(user, "pk", None) is not None and Sanction.objects.in_force(
@@ -1843,11 +2036,6 @@ def account_terminated(user):
 def certificate_revoked(user, course_key):
     """Whether the certificate of a learner (a user, or a user id) in the course was revoked by an applied sanction."""
     return user is not None and Sanction.objects.in_force(user, course_key, [SanctionKind.CERTIFICATE_REVOKED])
-
-
-def certificate_blocked_by_sanction(user, course_key):
-    """Whether an applied sanction withholds or revokes the learner's certificate in the course."""
-    return user is not None and Sanction.objects.in_force(user, course_key, list(sanctions.BLOCK_CERTIFICATE))
 
 
 # --- the learner's own record -------------------------------------------------------------------------------------
@@ -1863,7 +2051,8 @@ class RecordEntry:
 
 def learner_record(user):
     """
-    The learner's honor code record: every acceptance (all courses) and every determination about them.
+    The learner's honor code record: every acceptance (all courses), every determination about them, and the
+    certificates withheld from them.
 
     Only the learner's own: other respondents of a case and staff-only evidence are left out.
 
@@ -1881,7 +2070,16 @@ def learner_record(user):
     return {
         "acceptances": acceptances,
         "determinations": [RecordEntry(item, item.case, mine.get(item.pk, [])) for item in determinations],
+        "certificates_withheld": list(CertificateHold.objects.in_force().filter(user=user).select_related("user")
+                                      .order_by("-last_held_at", "pk")),
     }
+
+
+def my_certificate_hold(user, course_key):
+    """The hold on the learner's own certificate in the course, if the platform asked for it and it was withheld."""
+    if user is None or getattr(user, "pk", None) is None:
+        return None
+    return CertificateHold.objects.in_force().filter(user=user, course_key=course_key).first()
 
 
 # --- exports ------------------------------------------------------------------------------------------------------

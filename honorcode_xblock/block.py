@@ -42,6 +42,10 @@ def _json_handler(func):
     return wrapper
 
 
+#: The withheld certificates the block's staff view lists (the newest first).
+STAFF_HOLDS_SHOWN = 50
+
+
 @XBlock.wants("user")
 @XBlock.supports("multi_device")
 class HonorCodeXBlock(XBlock):
@@ -194,11 +198,16 @@ class HonorCodeXBlock(XBlock):
                 )
                 if view.acceptance is not None and not preview:
                     self._report_completion(user)
+                context["my_hold"] = api.my_certificate_hold(user, course_key) if not preview else None
             if show_counts or api.is_course_staff(user, course_key):
                 context["counts"] = api.acceptance_counts(course_key)
                 if not preview:  # the case pages live in the LMS, not in Studio's preview
                     context["cases_url"] = api.staff_cases_url(course_key)
                     context["new_case_url"] = api.new_case_url(course_key)
+                    try:
+                        context["holds"] = api.certificate_holds(user, course_key)[:STAFF_HOLDS_SHOWN]
+                    except HonorCodeError:  # e.g. a course the platform does not list: no holds to show
+                        context["holds"] = []
         if preview:
             context["cannot_accept_reason"] = _("This is a preview. Learners accept the honor code in the course.")
         elif user is None:

@@ -54,3 +54,16 @@ class PlatformRefused(HonorCodeError):
     """The platform could not do what was asked (e.g. undo a sanction) just now; nothing was changed here."""
 
     status_code = 409
+
+
+class SanctionCannotTakeEffect(HonorCodeError):
+    """
+    The platform would accept the sanction's call but the sanction would have no effect there (zero credit in a course
+    whose grades are frozen). Trying again changes nothing: course staff are told why.
+    """
+
+    status_code = 409
+
+
+class NoticeNotDelivered(Exception):
+    """The platform's messaging took a message and did not deliver it (edx-ace reports that only in monitoring)."""

@@ -11,31 +11,27 @@ Installed by the plugin settings into ``OPEN_EDX_FILTERS_CONFIG`` (see ``setting
   and a pending change notice is shown above the unit's first child.
 - ``org.openedx.learning.certificate.creation.requested.v1`` (``CertificateCreationRequested``): no certificate
   for a learner who never accepted the honor code of a gated course, or whose certificate a determination withheld
-  or revoked.
-- ``org.openedx.learning.certificate.render.started.v1`` (``CertificateRenderStarted``): a revoked certificate is
-  shown as revoked.
+  or revoked. Only the learner's own request is refused with an exception; every other caller gets the certificate
+  written as unavailable, without an exception that would stop it.
 - ``org.openedx.learning.student.login.requested.v1`` (``StudentLoginRequested``): a terminated account cannot sign
   in.
 - ``org.openedx.learning.instructor.dashboard.tabs.requested.v1`` (``InstructorDashboardTabsRequested``): the
   instructor dashboard MFE gets an "Honor code cases" tab.
 
-The steps parse what the filter hands them, call ``api`` and render.
+The steps parse what the filter hands them, call ``api`` and render. openedx-filters hands each step the whole
+output of the steps before it as keyword arguments, so every step takes ``**kwargs``: another plugin's step that
+returns a key of its own must not break ours.
 """
 import hashlib
 import logging
 
 from crum import get_current_request
-from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
 from openedx_filters import PipelineStep
-from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import CourseKey
 from openedx_filters.learning.filters import (
     CertificateCreationRequested,
-    CertificateRenderStarted,
     RenderXBlockStarted,
     StudentLoginRequested,
 )
@@ -133,7 +129,7 @@ class WithholdGradedUnit(PipelineStep):
     ``course``) and ``student_view_context``, and shows ``RenderCustomResponse.response`` as the page's fragment.
     """
 
-    def run_filter(self, context, student_view_context):  # pylint: disable=arguments-differ
+    def run_filter(self, context, student_view_context, **kwargs):  # pylint: disable=arguments-differ
         block = context.get("block")
         if block is None:
             return {"context": context, "student_view_context": student_view_context}
@@ -156,7 +152,7 @@ class WithholdGradedChild(PipelineStep):
     (``child.render(view, context)``) and lists it by ``child.location``.
     """
 
-    def run_filter(self, block, context):  # pylint: disable=arguments-differ
+    def run_filter(self, block, context, **kwargs):  # pylint: disable=arguments-differ
         user = api.current_user()
         course_key = api.withholds(block, user, context)
         if course_key is not None:
@@ -178,68 +174,79 @@ class WithholdGradedChild(PipelineStep):
 
 class WithholdCertificate(PipelineStep):
     """
-    ``CertificateCreationRequested``: no certificate for a learner who never accepted the honor code of a gated
-    course.
+    ``CertificateCreationRequested``: no certificate for a learner the honor code withholds it from (a determination
+    withholds or revokes it, or the learner never accepted in a course that gates its graded content).
 
-    ``lms/djangoapps/certificates/generation_handler.py`` runs the filter with ``user``, ``course_key``, ``mode``,
-    ``status``, ``grade`` and ``generation_mode`` before it creates a certificate, and creates none when
-    ``PreventCertificateCreation`` is raised.
+    ``lms/djangoapps/certificates/generation_handler.py`` ``_generate_certificate_task`` runs the filter with
+    ``user``, ``course_key``, ``mode``, ``status``, ``grade`` and ``generation_mode``, synchronously, in whatever
+    called it, and hands the ``status`` the filter returns to the ``generate_certificate`` task. A
+    ``PreventCertificateCreation`` becomes ``CertificateGenerationNotAllowed``, which only some callers catch: the
+    instructor's "Generate certificates" run (``instructor_task/tasks_helper/certs.py``) calls in a loop without a
+    ``try``, so one refusal would end the run for every learner after. So:
+
+    - the learner's own request (``generation_mode == "self"``, ``courseware/views/views.py`` ``generate_user_cert``,
+      which answers the exception's message with a 400) is refused with a message saying why;
+    - every other caller (the instructor's run, the grade-change receiver, management commands) gets the status
+      ``unavailable`` instead: the certificate is written unavailable, no exception leaves the step, and the run goes
+      on for the others (``_generate_certificate_task`` does the same with ``unverified`` for learners without an ID
+      verification).
+
+    Each refusal is recorded (``api.withhold_certificate``) for course staff and the learner to see; the certificate
+    is asked for again when nothing withholds it. An unexpected error in the step withholds quietly too: it is
+    logged, and nothing is issued that should not be.
     """
 
-    def run_filter(self, user, course_key, mode, status, grade, generation_mode):  # pylint: disable=arguments-differ
-        if api.certificate_blocked_by_sanction(user, course_key):
-            raise CertificateCreationRequested.PreventCertificateCreation(
-                _("The certificate is withheld by an honor code determination."),
-            )
-        if api.certificate_withheld(user, course_key):
-            raise CertificateCreationRequested.PreventCertificateCreation(
-                _("The learner has not accepted the honor code of this course."),
-            )
-        return {"user": user, "course_key": course_key, "mode": mode, "status": status, "grade": grade,
-                "generation_mode": generation_mode}
+    def run_filter(self, user, course_key, mode, status, grade, generation_mode, **kwargs):  # pylint: disable=arguments-differ
+        try:
+            reason = api.certificate_hold_reason(user, course_key)
+            if reason is not None:
+                api.withhold_certificate(user, course_key, reason)
+        except Exception:  # pylint: disable=broad-except
+            log.exception("Honor code: the certificate of user %s in %s is withheld, its check failed",
+                          getattr(user, "pk", None), course_key)
+            reason = "error"
+        if reason is None:
+            return {}
+        if generation_mode == "self":
+            raise CertificateCreationRequested.PreventCertificateCreation(REFUSALS.get(reason, REFUSALS["error"])())
+        return {"status": api.withheld_certificate_status()}
+
+
+#: What the learner who asks for a withheld certificate is told, by the reason it is withheld.
+REFUSALS = {
+    "determination": lambda: _("Your certificate in this course is withheld by an honor code determination. Your "
+                               "honor code record says more."),
+    "not_accepted": lambda: _("Your certificate is withheld until you accept the honor code of this course. Accept "
+                              "it in the course, then ask for the certificate again."),
+    "error": lambda: _("Your certificate could not be checked against the honor code just now. Try again later."),
+}
 
 
 class RefuseTerminatedLogin(PipelineStep):
     """
     ``StudentLoginRequested``: a learner whose use of the site was terminated cannot sign in.
 
-    ``openedx/core/djangoapps/user_authn/views/login.py`` ``login_user`` runs the filter with ``user`` once the
-    credentials are checked, and answers ``PreventLogin``'s message instead of signing in.
+    ``openedx/core/djangoapps/user_authn/views/login.py`` ``login_user`` runs the filter after looking the account up
+    by the email typed and before checking the password, and shows ``PreventLogin``'s message to whoever typed the
+    email. So the step tells why only to someone who proved they hold the account:
+
+    - a password sign-in with the account's password (an unusable password, which the termination sets, never
+      matches; the platform then answers "Email or password is incorrect." exactly as for any wrong password, and
+      counts the failure);
+    - a single sign-on (third-party authentication, no password field): the identity provider authenticated them.
+
+    Anyone else (a wrong password, an email alone) gets the platform's own answer for a wrong password.
     """
 
-    def run_filter(self, user):  # pylint: disable=arguments-differ
-        if api.account_terminated(user):
+    def run_filter(self, user, **kwargs):  # pylint: disable=arguments-differ
+        if user is None or not api.account_terminated(user):
+            return {}
+        if api.sign_in_proves_account(get_current_request(), user):
             raise StudentLoginRequested.PreventLogin(
                 _("Your use of this site was terminated following an honor code determination."),
                 error_code="honorcode-account-terminated",
             )
-        return {"user": user}
-
-
-class ShowRevokedCertificate(PipelineStep):
-    """
-    ``CertificateRenderStarted``: a certificate revoked by a determination is shown as revoked.
-
-    ``lms/djangoapps/certificates/views/webview.py`` ``render_html_view`` runs the filter with the page's ``context``
-    (whose ``accomplishment_user_id`` is the certificate holder's id and ``course_id`` the course) and
-    ``custom_template``, and returns ``RenderCustomResponse``'s response instead of the certificate.
-    """
-
-    def run_filter(self, context, custom_template):  # pylint: disable=arguments-differ
-        user_id = context.get("accomplishment_user_id")
-        try:
-            course_key = CourseKey.from_string(str(context.get("course_id", "")))
-        except InvalidKeyError:
-            return {"context": context, "custom_template": custom_template}
-        if user_id and api.certificate_revoked(user_id, course_key):
-            page = render_to_string("honorcode_xblock/certificate_revoked.html", {
-                "course_name": context.get("accomplishment_copy_course_name") or str(course_key),
-                "policy_url": api.policy_url(),
-            })
-            raise CertificateRenderStarted.RenderCustomResponse(
-                _("This certificate was revoked."), response=HttpResponse(page, status=410),
-            )
-        return {"context": context, "custom_template": custom_template}
+        return {}
 
 
 class AddCasesTab(PipelineStep):
@@ -251,7 +258,7 @@ class AddCasesTab(PipelineStep):
     with ``tabs`` (dicts with ``tab_id``, ``title``, ``url`` and ``sort_order``), ``user`` and ``course_key``.
     """
 
-    def run_filter(self, tabs, user, course_key):  # pylint: disable=arguments-differ
+    def run_filter(self, tabs, user, course_key, **kwargs):  # pylint: disable=arguments-differ
         tabs = list(tabs or [])
         if api.is_course_staff(user, course_key) and not any(tab.get("tab_id") == "honorcode" for tab in tabs):
             tabs.append({
@@ -260,4 +267,4 @@ class AddCasesTab(PipelineStep):
                 "url": api.staff_cases_url(course_key, absolute=True),
                 "sort_order": 1000,
             })
-        return {"tabs": tabs, "user": user, "course_key": course_key}
+        return {"tabs": tabs}

@@ -855,6 +855,14 @@ class SanctionQuerySet(models.QuerySet):
             queryset = queryset.filter(course_key=course_key)
         return queryset.exists()
 
+    def revoking_certificate(self, certificate_uuid):
+        """
+        The applied revocation whose certificate's public link carries ``certificate_uuid`` (kept in its platform
+        reference when it was applied), or None.
+        """
+        return self.filter(kind=SanctionKind.CERTIFICATE_REVOKED, state=SanctionState.APPLIED,
+                           platform_ref__verify_uuid=certificate_uuid).order_by("pk").first()
+
     def locked_with_its_kind(self, pk):
         """
         The sanction ``pk``, locked together with every other sanction of its kind on the same learner, in primary-key
@@ -925,6 +933,73 @@ class Sanction(models.Model):
 
 # --- the standalone platform's own records (the demo's enrollments, certificates and grade overrides) ---------------
 
+class HoldReason(models.TextChoices):
+    """Why the honor code withholds a learner's certificate."""
+
+    NOT_ACCEPTED = "not_accepted", _("the learner has not accepted the honor code of this course")
+    DETERMINATION = "determination", _("an honor code determination withholds or revokes it")
+
+
+class CertificateHoldQuerySet(models.QuerySet):
+    """Queries on certificate holds."""
+
+    def in_force(self):
+        """The holds not released yet."""
+        return self.filter(released_at__isnull=True)
+
+    def record(self, user, course_key, reason, now):
+        """
+        Note that the platform asked for the learner's certificate and it was withheld for ``reason``.
+
+        Returns:
+            (hold, whether it is new or its reason changed).
+        """
+        hold, created = self.get_or_create(user=user, course_key=course_key, defaults={
+            "reason": reason, "first_held_at": now, "last_held_at": now})
+        if created:
+            return hold, True
+        changed = hold.reason != reason or hold.released_at is not None
+        hold.reason, hold.last_held_at, hold.released_at = reason, now, None
+        if changed:
+            hold.first_held_at = now
+        hold.save(update_fields=["reason", "last_held_at", "released_at", "first_held_at"])
+        return hold, changed
+
+
+class CertificateHold(models.Model):
+    """
+    A certificate the platform was asked for and the honor code withheld: the learner had not accepted in a course
+    that gates its graded content, or a determination withholds or revokes it. Course staff and the learner see it;
+    it is released (and the certificate asked for again) when nothing withholds it any more.
+
+    .. pii: The learner, by id; ``api.retire_user`` deletes the learner's holds.
+    .. pii_types: id
+    .. pii_retirement: local_api
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course_key = CourseKeyField(max_length=255)
+    reason = models.CharField(max_length=32, choices=HoldReason.choices)
+    first_held_at = models.DateTimeField(help_text=_("When the platform first asked for it and it was withheld."))
+    last_held_at = models.DateTimeField(help_text=_("The last time it was asked for and withheld."))
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CertificateHoldQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course_key"], name="honorcode_one_hold_each")]
+        indexes = [models.Index(fields=["course_key", "released_at"], name="honorcode_hold_course")]
+        verbose_name = _("certificate hold")
+
+    def __str__(self):
+        return f"certificate of user {self.user_id} in {self.course_key} withheld ({self.reason})"
+
+
+def new_certificate_uuid():
+    """A certificate's public id, as Open edX makes a ``verify_uuid``."""
+    return uuid.uuid4().hex
+
+
 class StandaloneEnrollment(models.Model):
     """
     Outside Open edX: a learner's enrollment in a course (what unenrollment changes).
@@ -965,6 +1040,7 @@ class StandaloneCertificate(models.Model):
     status = models.CharField(max_length=32, default=DOWNLOADABLE)
     invalidation_notes = models.TextField(blank=True)
     created_at = models.DateTimeField()
+    verify_uuid = models.CharField(max_length=32, default=new_certificate_uuid, db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "course_key"], name="honorcode_sa_one_certificate")]

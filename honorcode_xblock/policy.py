@@ -173,3 +173,34 @@ def needs_continued_access(*, accepted_any, accepted_current):
     nothing and must accept explicitly.
     """
     return bool(accepted_any) and not accepted_current
+
+
+# --- who does what on the course team -------------------------------------------------------------------------------
+
+#: A course's team: staff, instructors and global staff. They see the acceptance counts, work on cases (which hold
+#: other learners' personal data and decide sanctions on grades, certificates and enrollments) and, with Studio
+#: access, edit the honor code settings.
+TEAM = "team"
+#: The course's limited staff: course staff in the courseware without Studio access. The platform gives them neither
+#: the certificates nor the data-download tools of the instructor dashboard, so they do not work on cases or edit
+#: settings here either, in any door; like the rest of the course team they see graded content without accepting.
+LIMITED_STAFF = "limited"
+#: The roles the gate exempts (when the course exempts staff).
+GATE_EXEMPT_ROLES = frozenset({TEAM, LIMITED_STAFF})
+
+
+def course_role(on_team, limited_staff):
+    """
+    A user's role on a course team, from the platform's two answers.
+
+    Arguments:
+        on_team (bool): the platform counts the user as course staff (Studio read access, or global staff).
+        limited_staff (bool): the platform counts the user as the course's limited staff.
+
+    Returns:
+        ``TEAM``, ``LIMITED_STAFF`` or "".
+    """
+    if on_team:
+        return TEAM
+    return LIMITED_STAFF if limited_staff else ""
+

@@ -1,10 +1,14 @@
 """
-What each sanction does on the platform, and how it is undone.
+What each sanction does on the platform, and how it is undone: the rules of sanctions (who may impose which, what
+needs an assignment, what keeps a certificate from being issued, what cannot take effect).
 
 Pure dispatch over the platform layer: :func:`apply` and :func:`revert` call the platform for one sanction and
 return what the platform needs to undo it later (kept in ``Sanction.platform_ref``). Both are idempotent: applying
 an applied sanction again, or reverting a reverted one, changes nothing on the platform.
 """
+from django.utils.translation import gettext as _
+
+from honorcode_xblock.exceptions import SanctionCannotTakeEffect
 from honorcode_xblock.models import SanctionKind
 
 #: Sanctions that only a global staff member may impose or revert.
@@ -17,14 +21,37 @@ NEED_ASSIGNMENT = frozenset({SanctionKind.ZERO_CREDIT})
 BLOCK_CERTIFICATE = frozenset({SanctionKind.CERTIFICATE_WITHHELD, SanctionKind.CERTIFICATE_REVOKED})
 
 
+def grades_frozen_message(course_key):
+    """What course staff are told when zero credit cannot change a course's grades."""
+    return _("The grades of {course} are frozen (the course ended and the platform no longer recalculates its grades): "
+             "zero credit would be recorded without changing any grade. Ask the site's operators to lift the freeze "
+             "for the course (the waffle flag grades.enforce_freeze_grade_after_course_end), then retry.").format(
+        course=course_key)
+
+
+def check_can_take_effect(platform, kind, course_key):
+    """
+    Refuse a sanction that the platform would record without effect: zero credit (or its undo) in a course whose
+    grades are frozen. The rule, for the determination and for each attempt.
+
+    Raises:
+        SanctionCannotTakeEffect
+    """
+    if kind == SanctionKind.ZERO_CREDIT and platform.grades_frozen(course_key):
+        raise SanctionCannotTakeEffect(grades_frozen_message(course_key))
+
+
 def apply(platform, sanction, actor):
     """
     Make ``sanction`` happen on ``platform``.
 
     Returns:
         dict: what :func:`revert` needs (stored in ``platform_ref``).
+    Raises:
+        SanctionCannotTakeEffect: it would have no effect (trying again changes nothing).
     """
     kind, user, course_key = sanction.kind, sanction.user, sanction.course_key
+    check_can_take_effect(platform, kind, course_key)
     if kind == SanctionKind.ZERO_CREDIT:
         return platform.override_grade_to_zero(user, course_key, sanction.usage_key, actor,
                                                comment=f"Honor code case {sanction.determination.case_id}")
@@ -39,8 +66,12 @@ def apply(platform, sanction, actor):
 
 
 def revert(platform, sanction, actor):
-    """Undo what :func:`apply` did, as far as the platform allows. Returns notes on what was restored."""
+    """
+    Undo what :func:`apply` did, as far as the platform allows. Returns notes on what was restored, and on what was
+    left in place (e.g. a grade override someone made after the sanction).
+    """
     kind, user, course_key, ref = sanction.kind, sanction.user, sanction.course_key, sanction.platform_ref or {}
+    check_can_take_effect(platform, kind, course_key)
     if kind == SanctionKind.ZERO_CREDIT:
         return platform.undo_grade_override(user, course_key, sanction.usage_key, ref)
     if kind == SanctionKind.CERTIFICATE_REVOKED:

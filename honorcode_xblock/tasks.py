@@ -62,7 +62,8 @@ def apply_sanction(self, sanction_id):
         sanction = api.apply_sanction(sanction_id)
     except TRANSIENT as error:
         _retry(self, True, error)
-    _retry(self, sanction is not None and sanction.state == api.SanctionState.FAILED)
+    _retry(self, sanction is not None and sanction.state == api.SanctionState.FAILED
+           and not getattr(sanction, "retry_is_useless", False))
     return sanction.state if sanction is not None else None
 
 

@@ -123,19 +123,24 @@ class TestVerticalBlockChildRenderStarted:
 
 class TestCertificateCreationRequested:
     @staticmethod
-    def request_certificate(user):
+    def request_certificate(user, generation_mode="batch"):
         return CertificateCreationRequested.run_filter(
-            user=user, course_key=COURSE_KEY, mode="verified", status="downloadable", grade=0.9,
-            generation_mode="batch",
+            user=user, course_key=COURSE_KEY, mode="verified", status=None, grade=0.9,
+            generation_mode=generation_mode,
         )
 
-    def test_withheld_from_a_learner_who_never_accepted(self, gated, learner):
-        with pytest.raises(CertificateCreationRequested.PreventCertificateCreation):
-            self.request_certificate(learner)
+    def test_withheld_from_a_learner_who_never_accepted_as_unavailable_without_an_exception(self, gated, learner):
+        user, _key, _mode, status, _grade, _generation = self.request_certificate(learner)
+        assert (user, status) == (learner, "unavailable")
+
+    def test_the_learners_own_request_is_refused_with_the_reason(self, gated, learner):
+        with pytest.raises(CertificateCreationRequested.PreventCertificateCreation, match="until you accept"):
+            self.request_certificate(learner, generation_mode="self")
 
     def test_issued_after_acceptance(self, gated, learner):
         api.accept(learner, COURSE_KEY, confirmed=True)
         assert self.request_certificate(learner)[0] == learner
+        assert self.request_certificate(learner)[3] is None  # the status is left as the platform asked
 
     def test_issued_when_the_course_does_not_gate(self, openedx, learner):
         configure(openedx, gate=False)

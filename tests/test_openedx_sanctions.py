@@ -125,12 +125,10 @@ def certificates_api():
 
 
 def certificate_creation_allowed(user, course_key=COURSE_KEY):
-    try:
-        CertificateCreationRequested.run_filter(user=user, course_key=course_key, mode="verified",
-                                                status="downloadable", grade="0.9", generation_mode="batch")
-    except CertificateCreationRequested.PreventCertificateCreation:
-        return False
-    return True
+    """Whether the creation filter lets the certificate be written as the platform asked (not as "unavailable")."""
+    _user, _key, _mode, status, _grade, _generation = CertificateCreationRequested.run_filter(
+        user=user, course_key=course_key, mode="verified", status=None, grade="0.9", generation_mode="batch")
+    return status is None
 
 
 def audit_actions(sanction):
@@ -240,7 +238,8 @@ class TestCertificateRevoked:
         sanction = Sanction.objects.get()
         entry = openedx.invalidations[certified.id]
         assert sanction.state == "applied"
-        assert sanction.platform_ref == {"certificate": certified.id, "invalidation": entry.id}
+        assert sanction.platform_ref == {"certificate": certified.id, "invalidation": entry.id,
+                                         "verify_uuid": certified.verify_uuid}
         assert entry.active and entry.invalidated_by == teacher and entry.notes == f"Honor code case {case.pk}"
         assert certified.status == "unavailable" and certified.sources == ["honorcode"]
         assert certified.mode == "verified"
@@ -272,15 +271,16 @@ class TestCertificateRevoked:
         assert openedx.certificate_tasks == [{"user_id": learner.pk, "course_key": str(COURSE_KEY),
                                               "generation_mode": None, "queued": True}]
 
-    def test_without_a_certificate_the_sanction_is_recorded_and_the_creation_filter_refuses(
+    def test_without_a_certificate_the_creation_filter_withholds_it_and_the_revert_asks_for_it_again(
             self, run_commit_hooks, openedx, teacher, learner):
         determine(teacher, open_case(teacher, learner), "certificate_revoked")
         sanction = Sanction.objects.get()
         assert sanction.state == "applied" and sanction.platform_ref == {"certificate": None}
         assert openedx.invalidations == {}
-        assert not certificate_creation_allowed(learner)
+        assert not certificate_creation_allowed(learner)  # the platform asked, and the certificate was withheld
         api.revert_sanction(teacher, sanction.pk, reason="Appeal upheld.")
-        assert openedx.certificate_tasks == []  # nothing to regenerate
+        assert openedx.certificate_tasks == [{"user_id": learner.pk, "course_key": str(COURSE_KEY),
+                                              "generation_mode": None, "queued": True}]  # asked for again
         assert certificate_creation_allowed(learner)
 
     def test_reverting_leaves_an_invalidation_the_instructor_made_in_place(
@@ -366,9 +366,9 @@ class TestTerminateAccount:
         assert standing["account_status"] == "disabled" and standing["changed_by_id"] == admin.pk
         learner.refresh_from_db()
         assert not learner.has_usable_password() and not learner.check_password("pw")
-        assert sanction.platform_ref == {"standing": "disabled", "previous_standing": ""}
-        with pytest.raises(StudentLoginRequested.PreventLogin, match="terminated"):
-            StudentLoginRequested.run_filter(user=learner)
+        assert sanction.platform_ref == {"standing": "disabled", "previous_standing": "", "sessions": "ended",
+                                         "oauth2_tokens": "deleted"}
+        assert openedx.dot_retired == [learner.pk]
 
         changed_at = standing["standing_last_changed_at"]
         api.apply_sanction(sanction.pk)

@@ -9,7 +9,7 @@ from edx_django_utils.plugins import add_plugins, get_plugin_apps, get_plugin_ur
 from xblock.core import XBlock
 
 from honorcode_xblock.block import HonorCodeXBlock
-from honorcode_xblock.settings.common import FILTER_STEPS
+from honorcode_xblock.settings.common import MIDDLEWARES, FILTER_STEPS
 
 
 def test_xblock_entry_point_loads_the_block():
@@ -47,7 +47,7 @@ def test_plugin_settings_are_merged_without_overriding_the_operator(project_type
     try:
         add_plugins(module.__name__, project_type, settings_type)
         assert module.HONORCODE_PLATFORM == "honorcode_xblock.platform.openedx.OpenEdxPlatform"
-        assert module.MIDDLEWARE == ["operator.Middleware", "honorcode_xblock.middleware.HandlerGateMiddleware"]
+        assert module.MIDDLEWARE == ["operator.Middleware", *MIDDLEWARES]
         unit = module.OPEN_EDX_FILTERS_CONFIG["org.openedx.learning.xblock.render.started.v1"]
         assert unit == {"fail_silently": True,
                         "pipeline": ["operator.Step", "honorcode_xblock.filters.WithholdGradedUnit"]}
@@ -55,7 +55,7 @@ def test_plugin_settings_are_merged_without_overriding_the_operator(project_type
         module.HONORCODE_PLATFORM = "operator.Choice"
         add_plugins(module.__name__, project_type, settings_type)
         assert module.HONORCODE_PLATFORM == "operator.Choice"
-        assert module.MIDDLEWARE.count("honorcode_xblock.middleware.HandlerGateMiddleware") == 1
+        assert all(module.MIDDLEWARE.count(name) == 1 for name in MIDDLEWARES)
     finally:
         del sys.modules[module.__name__]
 

@@ -162,17 +162,21 @@ def test_my_record_shows_only_the_learners_own(eager, author, learner, other_lea
 
 
 class TestDemoPages:
-    def test_sign_in_refuses_a_terminated_account_with_the_filters_message(
+    def test_a_terminated_account_loses_its_session_and_cannot_sign_in(
             self, django_capture_on_commit_callbacks, operator, learner):
         client = Client()
         assert client.post("/demo/login/", {"username": "learner", "password": "pw"}).status_code == 303
+        assert client.get("/honorcode/me/").status_code == 200
         case = api.open_case(operator, COURSE_KEY, respondents=["learner"], commitment="one_account",
                              description="Shared credentials.")
         with django_capture_on_commit_callbacks(execute=True):
             api.determine(operator, case.pk, finding="violation", rationale="r",
                           sanctions_requested=[{"kind": "terminate_account"}])
+        assert client.get("/honorcode/me/").status_code == 302  # the session is over: back to sign-in
         refused = Client().post("/demo/login/", {"username": "learner", "password": "pw"})
-        assert refused.status_code == 400 and "terminated" in refused.content.decode()
+        wrong = Client().post("/demo/login/", {"username": "learner", "password": "not-it"})
+        assert refused.status_code == wrong.status_code == 400
+        assert "The username or password is wrong." in refused.content.decode()
 
     def test_outbox_lists_sent_messages(self, settings, tmp_path):
         settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -186,7 +190,9 @@ class TestDemoPages:
 
         client = Client()
         assert client.post(f"/demo/certificate/{learner.username}/").status_code == 303
-        assert "completed" in client.get(f"/demo/certificate/{learner.username}/").content.decode()
+        link = re.search(r'id="certificate-link" href="([^"]+)"',
+                         client.get(f"/demo/certificate/{learner.username}/").content.decode()).group(1)
+        assert "completed" in client.get(link).content.decode()
         status = client.get(f"/demo/learner/{learner.username}/").content.decode()
         assert re.search(r'id="certificate">downloadable<', status)
         demo_course = CourseKey.from_string(settings.HONORCODE_STANDALONE_COURSE_KEY)
@@ -194,5 +200,6 @@ class TestDemoPages:
         with django_capture_on_commit_callbacks(execute=True):
             api.determine(author, case.pk, finding="violation", rationale="r",
                           sanctions_requested=[{"kind": "certificate_revoked"}])
-        assert client.get(f"/demo/certificate/{learner.username}/").status_code == 404
+        revoked = client.get(link)
+        assert revoked.status_code == 410 and "was revoked" in revoked.content.decode()
         assert 'id="certificate">revoked<' in client.get(f"/demo/learner/{learner.username}/").content.decode()

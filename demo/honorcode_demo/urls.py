@@ -22,5 +22,8 @@ urlpatterns = [
     path("demo/outbox/", views.outbox, name="demo-outbox"),
     path("demo/learner/<str:username>/", views.learner_status, name="demo-learner"),
     path("demo/certificate/<str:username>/", views.request_certificate, name="demo-certificate"),
+    # the LMS's certificate page route (``lms/djangoapps/certificates/urls.py``, namespace ``certificates``)
+    path("certificates/", include(([re_path(r"^(?P<certificate_uuid>[0-9a-f]{32})$", views.certificate_page,
+                                            name="render_cert_by_uuid")], "certificates"))),
     *[_workbench_route(route) for route in workbench_urlpatterns],
 ]

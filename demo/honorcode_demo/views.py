@@ -1,7 +1,8 @@
 """
 The demo's stand-ins for LMS pages the honor code acts on: sign-in (with the ``StudentLoginRequested`` filter, as
 the LMS runs it), a learner's standing in the demo course (enrollment, grade overrides, certificate), a certificate
-request (``CertificateCreationRequested``) and page (``CertificateRenderStarted``), and the outbox of sent mail.
+request (``CertificateCreationRequested``, as the learner's own request) and its public page (``/certificates/<uuid>``,
+which shows only valid certificates, as the LMS's), and the outbox of sent mail.
 """
 import email
 import functools
@@ -18,11 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from opaque_keys.edx.keys import CourseKey
 from xblock.exceptions import NoSuchHandlerError
-from openedx_filters.learning.filters import (
-    CertificateCreationRequested,
-    CertificateRenderStarted,
-    StudentLoginRequested,
-)
+from openedx_filters.learning.filters import CertificateCreationRequested, StudentLoginRequested
 
 from honorcode_xblock.models import (
     StandaloneCertificate,
@@ -104,32 +101,42 @@ def learner_status(request, username):
 @require_http_methods(["GET", "POST"])
 def request_certificate(request, username):
     """
-    POST: ask for the certificate as the LMS's generation handler does (the creation filter may refuse).
-    GET: show it as the LMS's certificate page does (the render filter may show it as revoked).
+    POST: ask for the certificate as the LMS's ``generate_user_cert`` does (``generation_mode="self"``): the creation
+    filter may refuse with a message, or give the status the certificate is written with (a withheld one is
+    "unavailable"). GET: the certificate's state, with its public link.
     """
     user, course_key = _learner(username), _course_key()
     certificate = StandaloneCertificate.objects.filter(user=user, course_key=course_key).first()
     if request.method == "POST":
         try:
-            CertificateCreationRequested.run_filter(user=user, course_key=course_key, mode="honor",
-                                                    status="downloadable", grade="1.0", generation_mode="self")
+            _user, _key, _mode, status, _grade, _generation = CertificateCreationRequested.run_filter(
+                user=user, course_key=course_key, mode="honor", status=None, grade=None, generation_mode="self")
         except CertificateCreationRequested.PreventCertificateCreation as refused:
             return render(request, "honorcode_demo/certificate.html", {
-                "learner": user, "refused": str(refused), "course_key": course_key}, status=403)
-        StandaloneCertificate.objects.get_or_create(user=user, course_key=course_key,
-                                                    defaults={"created_at": timezone.now()})
+                "learner": user, "refused": str(refused), "course_key": course_key}, status=400)
+        certificate, created = StandaloneCertificate.objects.get_or_create(
+            user=user, course_key=course_key, defaults={"created_at": timezone.now(),
+                                                        "status": status or StandaloneCertificate.DOWNLOADABLE})
+        if not created and certificate.status != StandaloneCertificate.DOWNLOADABLE:
+            certificate.status = status or StandaloneCertificate.DOWNLOADABLE
+            certificate.save(update_fields=["status"])
         return HttpResponseRedirect(request.path, status=303)
-    if certificate is None or certificate.invalidated:
-        return render(request, "honorcode_demo/certificate.html", {
-            "learner": user, "course_key": course_key, "certificate": certificate}, status=404)
-    context = {"accomplishment_user_id": user.pk, "course_id": str(course_key), "username": user.username,
-               "accomplishment_copy_course_name": "Honor Code Demo Course"}
-    try:
-        context, _template = CertificateRenderStarted.run_filter(context=context, custom_template=None)
-    except CertificateRenderStarted.RenderCustomResponse as custom:
-        return custom.response
     return render(request, "honorcode_demo/certificate.html", {
-        "learner": user, "course_key": course_key, "certificate": certificate, "valid": True})
+        "learner": user, "course_key": course_key, "certificate": certificate})
+
+
+@require_http_methods(["GET"])
+def certificate_page(request, certificate_uuid):
+    """
+    The certificate's public page, as the LMS's ``render_cert_by_uuid``: only a downloadable certificate is found
+    (anything else is a 404, before any filter runs; the plugin's middleware answers for a revoked one).
+    """
+    certificate = StandaloneCertificate.objects.filter(
+        verify_uuid=certificate_uuid, status=StandaloneCertificate.DOWNLOADABLE).select_related("user").first()
+    if certificate is None:
+        raise Http404("There is no such certificate.")
+    return render(request, "honorcode_demo/certificate.html", {
+        "learner": certificate.user, "course_key": certificate.course_key, "certificate": certificate, "valid": True})
 
 
 @require_http_methods(["GET"])

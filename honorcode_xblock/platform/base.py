@@ -210,6 +210,48 @@ class Platform(abc.ABC):
     def course_name(self, course_key):
         """The course's display name ("" when unknown)."""
 
+    @abc.abstractmethod
+    def grades_frozen(self, course_key):
+        """Whether the course's grades are frozen (a grade override would not change them)."""
+
+    @abc.abstractmethod
+    def withheld_certificate_status(self):
+        """The status the certificate creation step gives the certificate of a learner it withholds."""
+
+    @abc.abstractmethod
+    def request_certificate(self, user, course_key):
+        """Ask the platform, once the transaction commits, to generate the learner's certificate if they qualify."""
+
+    @abc.abstractmethod
+    def certificate_link_uuid(self, request):
+        """The certificate uuid a request for a certificate's public page names, or None for any other request."""
+
+    @abc.abstractmethod
+    def sign_in_proves_account(self, request, user):
+        """
+        Whether a sign-in request proves it comes from the holder of ``user``'s account: the account's own password,
+        or an identity provider's sign-on. (Only then may a refusal say why; anyone else gets the answer to a wrong
+        password.)
+        """
+
+    def is_limited_staff(self, user, course_key):
+        """
+        Whether ``user`` is the course's limited staff: on the course team in the courseware, without access to
+        Studio. A platform without that role answers False.
+        """
+        return False
+
+    def record_platform_agreement(self, user, course_key):
+        """
+        Record the platform's own honor-code agreement for the learner in the course, where the platform has one
+        and it is on (so that the learner is not asked twice). Returns whether one was recorded.
+        """
+        return False
+
+    def course_tab_base(self):
+        """The base class of the platform's course tabs (only a platform with course tabs has one)."""
+        raise NotImplementedError(f"the {self.name} platform has no course tabs")
+
     def is_learner_of(self, user, course_key):
         """
         Whether ``user`` is or was enrolled in the course (a case can only be about the course's learners).

@@ -11,6 +11,7 @@ from crum import get_current_user
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from honorcode_xblock.exceptions import NoticeNotDelivered
 from honorcode_xblock.platform.base import Platform, course_key_of
 
 log = logging.getLogger(__name__)
@@ -79,10 +80,26 @@ class OpenEdxPlatform(Platform):
         return user is not None and bool(has_studio_read_access(user, course_key))
 
     def can_edit_course(self, user, course_key):
-        """``common.djangoapps.student.auth.has_studio_write_access(user, course_key)``: may edit the course."""
-        from common.djangoapps.student.auth import has_studio_write_access  # pylint: disable=import-error,import-outside-toplevel
+        """
+        ``common.djangoapps.student.auth.has_studio_write_access(user, course_key)`` and ``has_studio_read_access``:
+        an author of the course in Studio.
 
-        return user is not None and bool(has_studio_write_access(user, course_key))
+        Both, because ``get_user_permissions`` gives a course's limited staff write access alone where
+        ``SERVICE_VARIANT`` is ``lms`` (and nothing in Studio): asking for both refuses them in the LMS as in Studio.
+        """
+        from common.djangoapps.student.auth import has_studio_read_access, has_studio_write_access  # pylint: disable=import-error,import-outside-toplevel
+
+        return user is not None and bool(has_studio_write_access(user, course_key)) and bool(
+            has_studio_read_access(user, course_key))
+
+    def is_limited_staff(self, user, course_key):
+        """
+        ``common.djangoapps.student.roles.CourseLimitedStaffRole(course_key).has_user(user)``: a staff member of the
+        course without access to Studio (``has_studio_read_access`` is False for them).
+        """
+        from common.djangoapps.student.roles import CourseLimitedStaffRole  # pylint: disable=import-error,import-outside-toplevel
+
+        return user is not None and bool(CourseLimitedStaffRole(course_key).has_user(user))
 
     def assignment_name(self, usage_key):
         """
@@ -309,12 +326,33 @@ class OpenEdxPlatform(Platform):
 
     def undo_grade_override(self, user, course_key, usage_key, ref):
         """
-        ``lms.djangoapps.grades.api.undo_override_subsection_grade(user_id, course_key, usage_key,
-        feature="honorcode")``: deletes only this app's override (returns quietly when there is none); an override
-        another feature had made before is put back with ``override_subsection_grade(..., feature=<its system>)``.
+        ``lms.djangoapps.grades.api.get_subsection_grade_override(user_id, course_key, usage_key)`` first: the undo
+        removes this app's override only while it is still the subsection's. An override someone made after the
+        sanction (the gradebook, proctoring, a grade import: its ``system`` is theirs, or empty) is left in place and
+        named in the result; ``undo_override_subsection_grade`` would delete one whose ``system`` is empty, and
+        putting back the override that was there before would overwrite it.
+
+        Then ``undo_override_subsection_grade(user_id, course_key, usage_key, feature="honorcode")``, and an override
+        another feature had made before the sanction is put back with ``override_subsection_grade(...,
+        feature=<its system>)``. ``get_subsection_grade_override`` raises ``ObjectDoesNotExist`` when the learner has
+        no subsection grade (nothing of the sanction is left then).
         """
+        from django.core.exceptions import ObjectDoesNotExist  # pylint: disable=import-outside-toplevel
         from lms.djangoapps.grades import api as grades_api  # pylint: disable=import-error,import-outside-toplevel
 
+        try:
+            current = grades_api.get_subsection_grade_override(user.pk, course_key, usage_key)
+        except ObjectDoesNotExist:
+            current = None
+        if current is None:
+            return {"removed": False}
+        if getattr(current, "system", None) != self.GRADE_OVERRIDE_FEATURE:
+            modified = getattr(current, "modified", None)
+            return {"removed": False, "left_in_place": {
+                "system": current.system or "", "earned_all": getattr(current, "earned_all_override", None),
+                "earned_graded": getattr(current, "earned_graded_override", None),
+                "modified": modified.isoformat() if modified else None,
+            }}
         grades_api.undo_override_subsection_grade(user.pk, course_key, usage_key, feature=self.GRADE_OVERRIDE_FEATURE)
         previous = (ref or {}).get("previous")
         if previous:
@@ -322,8 +360,19 @@ class OpenEdxPlatform(Platform):
                 user.pk, course_key, usage_key, earned_all=previous["earned_all"],
                 earned_graded=previous["earned_graded"], feature=previous["system"], comment=previous["comment"],
             )
-            return {"restored_override": previous["system"]}
-        return {}
+            return {"removed": True, "restored_override": previous["system"]}
+        return {"removed": True}
+
+    def grades_frozen(self, course_key):
+        """
+        ``lms.djangoapps.grades.grade_utils.are_grades_frozen(course_key)``: the course waffle flag
+        ``grades.enforce_freeze_grade_after_course_end`` is on and ``GRADEBOOK_FREEZE_DAYS`` have passed since the
+        course's end. ``override_subsection_grade`` does not check it: the override would be stored and the
+        recalculation task would return without changing the grade.
+        """
+        from lms.djangoapps.grades.grade_utils import are_grades_frozen  # pylint: disable=import-error,import-outside-toplevel
+
+        return bool(are_grades_frozen(course_key))
 
     def revoke_certificate(self, user, course_key, actor, notes):
         """
@@ -347,18 +396,19 @@ class OpenEdxPlatform(Platform):
             raise ValueError("a certificate invalidation needs the staff member who determined the case")
         entry = certs_api.create_certificate_invalidation_entry(certificate, actor, notes)
         certificate.invalidate(source=self.CERTIFICATE_SOURCE)
-        return {"certificate": certificate.id, "invalidation": entry.id}
+        # the certificate's link (``/certificates/<verify_uuid>``) outlives it: the revoked-certificate page answers
+        return {"certificate": certificate.id, "invalidation": entry.id,
+                "verify_uuid": getattr(certificate, "verify_uuid", "") or ""}
 
     def restore_certificate(self, user, course_key, actor, ref):
         """
         As the instructor dashboard's ``re_validate_certificate``: this app's ``CertificateInvalidation`` (from
         ``certificates.api.get_certificate_invalidation_entry(certificate)``) is deactivated, then
         ``certificates.api.generate_certificate_task(user, course_key)`` issues the certificate again if the
-        learner still qualifies, once the revert is committed; ``generation_handler.CertificateGenerationNotAllowed``
-        (the learner does not) is logged, not an error. An invalidation this app did not make is left alone.
+        learner still qualifies, once the revert is committed (:meth:`request_certificate`). An invalidation this app
+        did not make is left alone.
         """
         from lms.djangoapps.certificates import api as certs_api  # pylint: disable=import-error,import-outside-toplevel
-        from lms.djangoapps.certificates.generation_handler import CertificateGenerationNotAllowed  # pylint: disable=import-error,import-outside-toplevel
 
         if not (ref or {}).get("invalidation"):
             return {"regenerated": False}
@@ -369,16 +419,107 @@ class OpenEdxPlatform(Platform):
         if entry is None or entry.id != ref["invalidation"]:
             return {"regenerated": False}
         entry.deactivate()
+        # after the commit: a worker that starts the generation must see the invalidation lifted
+        self.request_certificate(user, course_key)
+        return {"regeneration": "requested"}
 
-        def regenerate():
+    def withheld_certificate_status(self):
+        """
+        ``lms.djangoapps.certificates.data.CertificateStatuses.unavailable``: the status the creation step gives a
+        withheld learner's certificate. ``generation_handler._generate_certificate_task`` passes the status the
+        filter returns to the ``generate_certificate`` task, which writes the certificate with it (as the handler
+        itself does with ``unverified`` for a learner without ID verification); the instructor's run, the
+        grade-change receiver and every other caller go on without an exception.
+        """
+        from lms.djangoapps.certificates.data import CertificateStatuses  # pylint: disable=import-error,import-outside-toplevel
+
+        return CertificateStatuses.unavailable
+
+    def request_certificate(self, user, course_key):
+        """
+        ``lms.djangoapps.certificates.api.generate_certificate_task(user, course_key)``, once the current transaction
+        has committed: the certificate a withheld learner qualifies for is generated when nothing withholds it any
+        more (the learner accepted, the sanction was reverted). ``CertificateGenerationNotAllowed`` (still refused,
+        e.g. by another plugin) is logged.
+        """
+        from lms.djangoapps.certificates import api as certs_api  # pylint: disable=import-error,import-outside-toplevel
+        from lms.djangoapps.certificates.generation_handler import CertificateGenerationNotAllowed  # pylint: disable=import-error,import-outside-toplevel
+
+        def generate():
             try:
                 certs_api.generate_certificate_task(user, course_key)
             except CertificateGenerationNotAllowed as refused:
-                log.info("No certificate generated again for user %s in %s: %s", user.pk, course_key, refused)
+                log.info("No certificate generated for user %s in %s: %s", user.pk, course_key, refused)
 
-        # after the commit: a worker that starts the generation must see the invalidation lifted
-        transaction.on_commit(regenerate, robust=True)
-        return {"regeneration": "requested"}
+        transaction.on_commit(generate, robust=True)
+
+    def sign_in_proves_account(self, request, user):
+        """
+        As ``openedx/core/djangoapps/user_authn/views/login.py`` ``login_user`` tells the two kinds of sign-in apart:
+        ``first_party_auth_requested = any(request.POST.get(p) for p in ["email", "email_or_username", "password"])``.
+
+        - A third-party sign-in (no first-party field, ``common.djangoapps.third_party_auth.is_enabled()`` and
+          ``pipeline.running(request)``) was authenticated by the identity provider.
+        - A first-party one proves the account only with its password, checked as ``_authenticate_first_party`` does:
+          ``common.djangoapps.util.password_policy_validators.normalize_password`` (NFKC), then the user's password
+          (never a match for an unusable one).
+        """
+        posted = getattr(request, "POST", None) or {}
+        if not any(bool(posted.get(name)) for name in ("email", "email_or_username", "password")):
+            from common.djangoapps import third_party_auth  # pylint: disable=import-error,import-outside-toplevel
+            from common.djangoapps.third_party_auth import pipeline  # pylint: disable=import-error,import-outside-toplevel
+
+            return bool(third_party_auth.is_enabled() and pipeline.running(request))
+        from common.djangoapps.util.password_policy_validators import normalize_password  # pylint: disable=import-error,import-outside-toplevel
+
+        password = posted.get("password") or ""
+        return bool(password and user.has_usable_password() and user.check_password(normalize_password(password)))
+
+    def certificate_link_uuid(self, request):
+        """
+        The ``verify_uuid`` a request for a certificate's page names: ``lms/djangoapps/certificates/urls.py`` mounts
+        ``render_cert_by_uuid`` (namespace ``certificates``) at ``/certificates/<certificate_uuid>``. Its view loads only
+        a downloadable certificate (``GeneratedCertificate.eligible_certificates.get(verify_uuid=...,
+        status=downloadable)``) and answers ``Http404`` for an invalidated one, before ``CertificateRenderStarted``
+        could run.
+        """
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name != "render_cert_by_uuid" or "certificates" not in match.namespaces:
+            return None
+        return match.kwargs.get("certificate_uuid")
+
+    def record_platform_agreement(self, user, course_key):
+        """
+        The platform's own integrity signature, where the operator turned it on
+        (``settings.FEATURES['ENABLE_INTEGRITY_SIGNATURE']``, or the flat ``ENABLE_INTEGRITY_SIGNATURE`` of later
+        releases): ``openedx.core.djangoapps.agreements.api.create_integrity_signature(username, course_id)`` (a
+        get-or-create, so the learning MFE's honor code dialog does not ask a learner who accepted here).
+
+        Returns:
+            True when a signature was recorded (or was there), False when the platform's signature is off.
+        """
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
+
+        enabled = getattr(settings, "ENABLE_INTEGRITY_SIGNATURE", None)
+        if enabled is None:
+            enabled = (getattr(settings, "FEATURES", None) or {}).get("ENABLE_INTEGRITY_SIGNATURE", False)
+        if not enabled:
+            return False
+        from openedx.core.djangoapps.agreements.api import create_integrity_signature  # pylint: disable=import-error,import-outside-toplevel
+
+        create_integrity_signature(user.username, str(course_key))
+        return True
+
+    def course_tab_base(self):
+        """
+        ``xmodule.tabs.CourseTab``, the base of course tabs: ``lms/djangoapps/courseware/tabs.py``
+        ``get_course_tab_list`` adds each ``is_dynamic`` tab type of ``openedx.core.lib.course_tabs.
+        CourseTabPluginManager`` (entry point ``openedx.course_tab``) whose ``is_enabled(course, user)`` holds; the
+        learning MFE's tab bar comes from that list (``course_home_api`` ``CourseHomeMetadataView``).
+        """
+        from xmodule.tabs import CourseTab  # pylint: disable=import-error,import-outside-toplevel
+
+        return CourseTab
 
     def unenroll_without_refund(self, user, course_key):
         """
@@ -416,12 +557,23 @@ class OpenEdxPlatform(Platform):
 
     def terminate_account(self, user, actor):
         """
-        ``common.djangoapps.student.models.UserStanding`` set to ``ACCOUNT_DISABLED`` (``UserStandingMiddleware``
-        answers every signed-in request with a 403) and ``user.set_unusable_password()`` (as the support tool's
-        ``ManageUserDetailView`` disables an account); the ``StudentLoginRequested`` step refuses the sign-in. The
-        standing the account had before is kept for the undo.
+        End the learner's use of the site as the platform's own account disabling does (the support tool's
+        ``lms/djangoapps/support/views/manage_user.py`` ``ManageUserDetailView.post``, and the retirement pipeline):
+
+        - ``common.djangoapps.student.models.UserStanding`` set to ``ACCOUNT_DISABLED`` by the deciding staff member
+          (``UserStandingMiddleware`` answers each signed-in request with a 403);
+        - ``user.set_unusable_password()`` and ``user.save()``: every session fails
+          ``CacheBackedAuthenticationMiddleware``'s session-hash check on its next request and is flushed (the save's
+          ``post_save`` clears the cached user); ``login_user``, the mobile apps' password grant, the token exchange,
+          single sign-on (``set_logged_in_cookies``) and ``BearerAuthentication`` all refuse an unusable password;
+        - ``openedx.core.djangolib.oauth2_retirement_utils.retire_dot_oauth2_models(user)``: the learner's OAuth2
+          access and refresh tokens are deleted, so no bearer token works and no new JWT can be had.
+
+        JWTs already issued stay valid until they expire (``JWT_ACCESS_TOKEN_EXPIRE_SECONDS``, an hour): the
+        plugin's ``TerminatedAccountMiddleware`` refuses them. The standing the account had before is kept for the undo.
         """
         from common.djangoapps.student.models import UserStanding  # pylint: disable=import-error,import-outside-toplevel
+        from openedx.core.djangolib.oauth2_retirement_utils import retire_dot_oauth2_models  # pylint: disable=import-error,import-outside-toplevel
 
         if actor is None:
             raise ValueError("an account termination needs the staff member who determined the case")
@@ -431,7 +583,9 @@ class OpenEdxPlatform(Platform):
         standing.save()
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        return {"standing": UserStanding.ACCOUNT_DISABLED, "previous_standing": previous}
+        retire_dot_oauth2_models(user)
+        return {"standing": UserStanding.ACCOUNT_DISABLED, "previous_standing": previous, "sessions": "ended",
+                "oauth2_tokens": "deleted"}
 
     def restore_account(self, user, actor, ref):
         """
@@ -456,8 +610,10 @@ class OpenEdxPlatform(Platform):
 
         The message is in the learner's language preference (``openedx.core.djangoapps.user_api.preferences.api.
         get_user_preference(user, LANGUAGE_KEY)``, as ``user_authn``'s password reset messages are) and branded with
-        the site of ``SITE_ID`` (``Site.objects.get_current()``: a task has no request). ``ace.send`` reports a
-        missing template or a channel error in its log instead of raising.
+        the site of ``SITE_ID`` (``Site.objects.get_current()``: a task has no request). ``ace.send`` neither raises
+        nor returns anything for a message it could not deliver: the notice counts as sent only when edx-ace signals
+        the delivery (:meth:`_delivered`); otherwise ``NoticeNotDelivered`` leaves it unsent, retried, and shown to
+        course staff.
         """
         from django.contrib.sites.models import Site  # pylint: disable=import-outside-toplevel
         from edx_ace import ace  # pylint: disable=import-error,import-outside-toplevel
@@ -471,7 +627,35 @@ class OpenEdxPlatform(Platform):
             recipient=Recipient(user.id, user.email), language=get_user_preference(user, LANGUAGE_KEY),
             user_context=notice.context,
         )
-        ace.send(message)
+        if not self._delivered(ace, message):
+            raise NoticeNotDelivered(
+                f"edx-ace delivered no message {message.uuid}: no channel is configured, a template is missing or the "
+                "channel failed (ace.send reports it in the LMS's monitoring only)"
+            )
+
+    @staticmethod
+    def _delivered(ace, message):
+        """
+        ``edx_ace.ace.send(message)``, telling whether it was delivered: ``send`` returns None and swallows what stops
+        a message (no channel, a missing template, a ``ChannelError``); only a delivery sends
+        ``edx_ace.signals.ACE_MESSAGE_SENT`` (``edx_ace/utils/signals.py``), synchronously, with the message's uuid.
+        """
+        from edx_ace.signals import ACE_MESSAGE_SENT  # pylint: disable=import-error,import-outside-toplevel
+
+        delivered = []
+
+        def on_sent(sender, message=None, **kwargs):  # pylint: disable=unused-argument
+            if isinstance(message, dict) and message.get("uuid") == str(sent.uuid):
+                delivered.append(message.get("channel"))
+
+        sent = message
+        uid = f"honorcode-notice-{message.uuid}"
+        ACE_MESSAGE_SENT.connect(on_sent, weak=False, dispatch_uid=uid)
+        try:
+            ace.send(message)
+        finally:
+            ACE_MESSAGE_SENT.disconnect(dispatch_uid=uid)
+        return bool(delivered)
 
     def site_url(self, path):
         """``settings.LMS_ROOT_URL`` and the path."""

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
@@ -215,13 +216,52 @@ class StandalonePlatform(Platform):
             return {"certificate": None}
         certificate.status, certificate.invalidation_notes = StandaloneCertificate.UNAVAILABLE, notes
         certificate.save(update_fields=["status", "invalidation_notes"])
-        return {"certificate": certificate.pk}
+        return {"certificate": certificate.pk, "verify_uuid": certificate.verify_uuid}
 
     def restore_certificate(self, user, course_key, actor, ref):
         """Make the certificate valid again."""
         if ref.get("certificate"):
             StandaloneCertificate.objects.filter(pk=ref["certificate"]).update(status=StandaloneCertificate.DOWNLOADABLE)
         return {}
+
+    def withheld_certificate_status(self):
+        """The demo's certificates are ``unavailable`` when withheld, as Open edX marks them."""
+        return StandaloneCertificate.UNAVAILABLE
+
+    def request_certificate(self, user, course_key):
+        """
+        The demo course's certificate is made when the learner asks for it (``/demo/certificate/<username>/``): a
+        withheld one that the learner now qualifies for is made downloadable after the commit, as the LMS's
+        generation task would, through the same creation filter.
+        """
+        def generate():
+            from openedx_filters.learning.filters import CertificateCreationRequested  # pylint: disable=import-outside-toplevel
+
+            try:
+                _user, _key, _mode, status, _grade, _generation = CertificateCreationRequested.run_filter(
+                    user=user, course_key=course_key, mode="honor", status=None, grade=None, generation_mode=None)
+            except CertificateCreationRequested.PreventCertificateCreation:
+                return
+            StandaloneCertificate.objects.filter(user=user, course_key=course_key).exclude(
+                status=StandaloneCertificate.DOWNLOADABLE).update(status=status or StandaloneCertificate.DOWNLOADABLE)
+
+        transaction.on_commit(generate, robust=True)
+
+    def certificate_link_uuid(self, request):
+        """The demo's stand-in of the LMS's certificate page route (``certificates:render_cert_by_uuid``)."""
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name != "render_cert_by_uuid" or "certificates" not in match.namespaces:
+            return None
+        return match.kwargs.get("certificate_uuid")
+
+    def sign_in_proves_account(self, request, user):
+        """The demo's sign-in form sends a username and a password: the account's own password proves it."""
+        password = (getattr(request, "POST", None) or {}).get("password") or ""
+        return bool(password and user.has_usable_password() and user.check_password(password))
+
+    def grades_frozen(self, course_key):
+        """A plain Django site never freezes grades."""
+        return False
 
     def unenroll_without_refund(self, user, course_key):
         """Deactivate the learner's ``StandaloneEnrollment``; ``refunded`` stays False."""
@@ -241,11 +281,14 @@ class StandalonePlatform(Platform):
         return {}
 
     def terminate_account(self, user, actor):
-        """An unusable password and ``is_active`` off: Django's authentication backends refuse the user."""
+        """
+        An unusable password and ``is_active`` off: Django's authentication backends refuse the user, and every session
+        fails its hash check on its next request (the hash is made from the password).
+        """
         user.set_unusable_password()
         user.is_active = False
         user.save(update_fields=["password", "is_active"])
-        return {"deactivated": True}
+        return {"deactivated": True, "sessions": "ended"}
 
     def restore_account(self, user, actor, ref):
         """``is_active`` on again; the learner sets a new password through the password reset."""

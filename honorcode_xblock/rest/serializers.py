@@ -190,12 +190,23 @@ class RecordDeterminationSerializer(serializers.Serializer):  # pylint: disable=
         return [{"kind": item.kind, "state": item.state, "details": item.details} for item in entry.sanctions]
 
 
+class CertificateHoldSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A certificate the platform was asked for and the honor code withholds."""
+
+    course_key = serializers.CharField()
+    username = serializers.CharField(source="user.username")
+    reason = serializers.ChoiceField(choices=api.HoldReason.choices)
+    first_held_at = serializers.DateTimeField()
+    last_held_at = serializers.DateTimeField()
+
+
 class RecordSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """The learner's own honor code record."""
 
     username = serializers.CharField()
     acceptances = AcceptanceSerializer(many=True)
     determinations = RecordDeterminationSerializer(many=True)
+    certificates_withheld = CertificateHoldSerializer(many=True)
 
 
 class ErrorSerializer(serializers.Serializer):  # pylint: disable=abstract-method

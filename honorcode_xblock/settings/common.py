@@ -9,27 +9,39 @@ import os
 #: The folder of the Mako template the legacy instructor dashboard includes for the plugin's section.
 MAKO_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates", "mako")
 OPENEDX_PLATFORM = "honorcode_xblock.platform.openedx.OpenEdxPlatform"
-MIDDLEWARE = "honorcode_xblock.middleware.HandlerGateMiddleware"
+#: The middleware the plugin adds to the LMS, where no openedx-filter runs (see ``honorcode_xblock.middleware``).
+MIDDLEWARES = (
+    "honorcode_xblock.middleware.HandlerGateMiddleware",
+    "honorcode_xblock.middleware.TerminatedAccountMiddleware",
+    "honorcode_xblock.middleware.RevokedCertificateMiddleware",
+)
 
-#: The openedx-filters pipeline steps of the gate, by filter type.
-#: A filter type the plugin adds is ``fail_silently`` for rendering (an unexpected error must not break every unit
-#: of every course) and not for certificates (an error fails the certificate task, which is retried, rather than
-#: issuing a certificate the gate would have withheld).
-#: Sign-in, the certificate page and the dashboard tabs fail silently too: an error there must not stop every
-#: learner from signing in.
+#: ``fail_silently`` of each filter type the plugin adds, and what it means in the platform's caller. openedx-filters
+#: (``tooling.py`` ``run_pipeline``) always raises a filter's own exception (``PreventCertificateCreation``,
+#: ``PreventLogin``, ``RenderCustomResponse``); ``fail_silently`` decides only what an unexpected error in a step
+#: does: True logs it and goes on with the other steps' output, False raises it in the caller.
 FAIL_SILENTLY = {
+    # ``courseware/views/views.py`` ``render_xblock`` (the unit iframe): raised, it is a 500 for the unit.
+    # Silently, the unit renders without the gate's placeholder; handler calls are still refused by the middleware.
     "org.openedx.learning.xblock.render.started.v1": True,
+    # ``xmodule/vertical_block.py`` ``_student_or_public_view``: raised, the whole unit fails to render.
     "org.openedx.learning.vertical_block_child.render.started.v1": True,
-    "org.openedx.learning.certificate.creation.requested.v1": False,
-    "org.openedx.learning.certificate.render.started.v1": True,
+    # ``certificates/generation_handler.py`` ``_generate_certificate_task`` runs the filter synchronously inside its
+    # caller, not in a retried task: the grade-change receiver (``COURSE_GRADE_NOW_PASSED`` is sent with ``send()``
+    # from the grade update), the enrollment-mode receiver, the instructor's "Generate certificates" loop (no
+    # ``try``) and the learner's request. Raised, an error would break each of them. The step itself never lets an
+    # error out: it withholds the certificate (status "unavailable") and logs, so silence never issues one.
+    "org.openedx.learning.certificate.creation.requested.v1": True,
+    # ``user_authn/views/login.py`` ``login_user``: raised, sign-in is a 500 for everyone. Silently, the sign-in goes
+    # on to the password check, which a terminated account's unusable password fails anyway.
     "org.openedx.learning.student.login.requested.v1": True,
+    # The instructor dashboard MFE's tab list (``instructor/views/serializers_v2.py``): raised, the dashboard fails.
     "org.openedx.learning.instructor.dashboard.tabs.requested.v1": True,
 }
 FILTER_STEPS = {
     "org.openedx.learning.xblock.render.started.v1": "honorcode_xblock.filters.WithholdGradedUnit",
     "org.openedx.learning.vertical_block_child.render.started.v1": "honorcode_xblock.filters.WithholdGradedChild",
     "org.openedx.learning.certificate.creation.requested.v1": "honorcode_xblock.filters.WithholdCertificate",
-    "org.openedx.learning.certificate.render.started.v1": "honorcode_xblock.filters.ShowRevokedCertificate",
     "org.openedx.learning.student.login.requested.v1": "honorcode_xblock.filters.RefuseTerminatedLogin",
     "org.openedx.learning.instructor.dashboard.tabs.requested.v1": "honorcode_xblock.filters.AddCasesTab",
 }
@@ -56,7 +68,7 @@ def merge_filter_steps(config):
 
 def plugin_settings(settings):
     """
-    Add the honor code app's settings to the LMS's settings: the platform, the gate's filter steps and middleware.
+    Add the honor code app's settings to the LMS's settings: the platform, the filter steps and the middleware.
 
     Arguments:
         settings: the settings module (``lms.envs.common`` or the production one).
@@ -73,8 +85,7 @@ def plugin_settings(settings):
     if isinstance(mako_dirs, list) and MAKO_TEMPLATES not in mako_dirs:
         mako_dirs.append(MAKO_TEMPLATES)  # the legacy instructor dashboard's section (context_api.py)
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
-    if MIDDLEWARE not in middleware:
-        settings.MIDDLEWARE = [*middleware, MIDDLEWARE]
+    settings.MIDDLEWARE = [*middleware, *(name for name in MIDDLEWARES if name not in middleware)]
 
 
 def cms_plugin_settings(settings):

@@ -29,19 +29,20 @@ from .accounts import (
     add_tokens,
     masquerade_module,
     role_modules,
+    sign_in_modules,
     student_models,
     token_modules,
 )
 from .ace import ACE_EMAIL_FILES, ace_modules, Recipient
 from .agreements import agreements_modules
 from .certificates import CertificateGenerationNotAllowed, certificate_modules, new_certificate
-from .content import CourseOverviewDoesNotExist, ItemNotFoundError, content_modules
+from .content import CourseOverviewDoesNotExist, ItemNotFoundError, content_modules, get_course_tab_list, tab_modules
 from .grades import grades_modules
 
 #: The openedx-platform commit the doubles were read from (https://github.com/openedx/openedx-platform).
 PLATFORM_COMMIT = "e57a655d77b614f19223984e9805b1fb940ab192"
 
-__all__ = ["ACE_EMAIL_FILES", "CertificateGenerationNotAllowed", "CourseOverviewDoesNotExist",
+__all__ = ["ACE_EMAIL_FILES", "get_course_tab_list", "CertificateGenerationNotAllowed", "CourseOverviewDoesNotExist",
            "EnrollmentNotAllowed", "FakeOpenEdx", "ItemNotFoundError", "PLATFORM_COMMIT", "Recipient",
            "UnenrollmentNotAllowed", "current", "installed"]
 _CURRENT = []
@@ -92,6 +93,7 @@ class FakeOpenEdx:  # pylint: disable=too-many-instance-attributes
         self.refresh_tokens = {}   # DOT refresh token -> row (user_id)
         self.dot_retired = []      # user ids given to retire_dot_oauth2_models
         self.login_failures = {}   # user id -> failed sign-ins (LoginFailures)
+        self.third_party_auth = True  # FEATURES['ENABLE_THIRD_PARTY_AUTH']
         self.max_failed_logins = 6  # MAX_FAILED_LOGIN_ATTEMPTS_ALLOWED
         self.integrity_signatures = {}  # (user id, str(course key)) -> the IntegritySignature
         # messages
@@ -164,6 +166,8 @@ class FakeOpenEdx:  # pylint: disable=too-many-instance-attributes
             **role_modules(self),
             "common.djangoapps.student.models": student_models(self),
             **token_modules(self),
+            **sign_in_modules(self),
+            **tab_modules(),
             "lms.djangoapps.courseware.masquerade": masquerade_module(),
             **grades_modules(self),
             **certificate_modules(self),

@@ -30,6 +30,9 @@ Read from openedx-platform @ e57a655d77b614f19223984e9805b1fb940ab192 (other ver
   access token that no longer exists is refused (``token_nonexistent``), so is a user with an unusable password
   (``user_is_disabled``).
 - ``lms/djangoapps/courseware/masquerade.py``: ``MASQUERADE_SETTINGS_KEY`` and ``is_masquerading_as_student``.
+- ``common/djangoapps/third_party_auth``: ``is_enabled()`` and ``pipeline.running(request)`` (a sign-on in progress;
+  the double's sign-in form names its user in ``tpa_username``);
+  ``common/djangoapps/util/password_policy_validators.py`` ``normalize_password`` (NFKC, as ``login_user`` checks).
 """
 import types
 from types import SimpleNamespace
@@ -249,6 +252,21 @@ def token_modules(fake):
             "openedx.core.djangolib.oauth2_retirement_utils": retirement}
 
 
+def sign_in_modules(fake):
+    """``common.djangoapps.third_party_auth`` (and its ``pipeline``) and ``util.password_policy_validators``."""
+    import unicodedata  # pylint: disable=import-outside-toplevel
+
+    third_party_auth = types.ModuleType("common.djangoapps.third_party_auth")
+    third_party_auth.is_enabled = lambda: fake.third_party_auth
+    pipeline = types.ModuleType("common.djangoapps.third_party_auth.pipeline")
+    pipeline.running = lambda request: bool(getattr(request, "POST", {}).get("tpa_username"))
+    validators = types.ModuleType("common.djangoapps.util.password_policy_validators")
+    validators.normalize_password = lambda password: unicodedata.normalize("NFKC", password)
+    return {"common.djangoapps.third_party_auth": third_party_auth,
+            "common.djangoapps.third_party_auth.pipeline": pipeline,
+            "common.djangoapps.util.password_policy_validators": validators}
+
+
 def masquerade_module():
     """``lms.djangoapps.courseware.masquerade``."""
     masquerade = types.ModuleType("lms.djangoapps.courseware.masquerade")
@@ -280,7 +298,7 @@ def login_user(request):
     from . import current  # pylint: disable=import-outside-toplevel
 
     fake = current()
-    third_party = request.POST.get("tpa_username")  # stands for ``pipeline.running(request)`` with its user
+    third_party = fake.third_party_auth and request.POST.get("tpa_username")  # a running sign-on, and its user
     first_party = any(bool(request.POST.get(name)) for name in ("email", "email_or_username", "password"))
     users = get_user_model().objects
     if third_party and not first_party:

@@ -11,6 +11,10 @@ the version the index holds):
   ``CourseOverview.DoesNotExist``, an ``ObjectDoesNotExist``, for a course that does not exist) and
   ``CourseOverview.course_exists(course_id)`` (an overview row, else ``modulestore().has_course``).
 - ``openedx/core/lib/url_utils.py`` ``unquote_slashes``.
+- ``xmodule/tabs.py`` ``CourseTab``: ``__init__(tab_dict)`` (``name`` from ``title``, ``tab_id`` from ``type``),
+  ``link_func`` (``tab_dict['link_func']`` or ``reverse(view_name, args=[course id])``), the abstract classmethod
+  ``is_enabled(course, user=None)``; ``lms/djangoapps/courseware/tabs.py`` ``get_course_tab_list`` adds each
+  ``is_dynamic`` tab type of the ``openedx.course_tab`` entry point whose ``is_enabled(course, user)`` holds.
 """
 import re
 import types
@@ -97,3 +101,54 @@ def content_modules(fake):
     return {"xmodule.modulestore.django": modulestore_django, "xmodule.modulestore.exceptions": exceptions,
             "openedx.core.lib.url_utils": url_utils,
             "openedx.core.djangoapps.content.course_overviews.models": overviews}
+
+
+class CourseTab:
+    """Mirrors ``xmodule.tabs.CourseTab`` (the members a plugin tab uses)."""
+
+    type = ""
+    title = None
+    priority = None
+    is_dynamic = False
+    is_default = True
+    view_name = None
+    course_staff_only = False
+
+    def __init__(self, tab_dict):
+        self.name = tab_dict.get("name", self.title)
+        self.tab_id = tab_dict.get("tab_id", getattr(self, "tab_id", self.type))
+        self.course_staff_only = tab_dict.get("course_staff_only", False)
+        self.is_hidden = tab_dict.get("is_hidden", False)
+        self.tab_dict = tab_dict
+
+    @property
+    def link_func(self):
+        view_name = self.view_name
+        return self.tab_dict.get("link_func", lambda course, reverse_func: reverse_func(view_name,
+                                                                                          args=[str(course.id)]))
+
+    @classmethod
+    def is_enabled(cls, course, user=None):
+        raise NotImplementedError()
+
+
+def tab_modules():
+    """``xmodule.tabs``."""
+    tabs = types.ModuleType("xmodule.tabs")
+    tabs.CourseTab = CourseTab
+    return {"xmodule.tabs": tabs}
+
+
+def get_course_tab_list(user, course):
+    """
+    The dynamic part of ``lms/djangoapps/courseware/tabs.py`` ``get_course_tab_list``: every ``is_dynamic`` tab type
+    registered under ``openedx.course_tab`` (``CourseTabPluginManager``, sorted by priority, then type) whose
+    ``is_enabled(course, user=user)`` holds.
+    """
+    from importlib.metadata import entry_points  # pylint: disable=import-outside-toplevel
+
+    types_ = [entry.load() for entry in entry_points(group="openedx.course_tab")]
+    types_.sort(key=lambda tab_type: (tab_type.priority or float("inf"), tab_type.type))
+    return [tab_type({}) for tab_type in types_ if getattr(tab_type, "is_dynamic", False)
+            and tab_type({}).is_enabled(course, user=user)]
+

@@ -28,6 +28,10 @@ def cases_tab_class():
         is_default = False
         course_staff_only = True
 
+        def __init__(self, tab_dict):
+            # ``CourseTab.__init__`` takes ``course_staff_only`` from the tab's dict (False when absent)
+            super().__init__({"course_staff_only": True, **tab_dict})
+
         @property
         def link_func(self):
             """The course's cases page (``reverse_func`` is the LMS's ``reverse``)."""

@@ -12,7 +12,14 @@ from django.contrib.auth import get_user_model
 from openedx_filters.learning.filters import CertificateCreationRequested, StudentLoginRequested
 
 from honorcode_xblock import api
-from honorcode_xblock.exceptions import Conflict, HonorCodeError, InvalidInput, NotFound, NotPermitted
+from honorcode_xblock.exceptions import (
+    Conflict,
+    HonorCodeError,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    SanctionCannotTakeEffect,
+)
 from honorcode_xblock.models import AuditEvent, Case, Notice, Sanction
 from honorcode_xblock.platform import get_platform
 
@@ -198,6 +205,69 @@ class TestZeroCredit:
             api.revert_sanction(teacher, pair[index].pk, reason="Appeal upheld.")
         override = grades.get_subsection_grade_override(learner.pk, COURSE_KEY, course.quiz)
         assert (override.system, override.override_reason) == ("PROCTORING", "P2")
+
+    def test_the_undo_leaves_an_override_made_after_the_sanction_in_place_and_says_so(
+            self, run_commit_hooks, openedx, teacher, learner, course):
+        grades = grades_api()
+        grades.override_subsection_grade(learner.pk, COURSE_KEY, course.quiz, earned_all=0.5, earned_graded=0.5,
+                                         comment="P1")  # proctoring, before
+        determine(teacher, open_case(teacher, learner, usage_key=str(course.problem)), "zero_credit")
+        grades.override_subsection_grade(learner.pk, COURSE_KEY, course.quiz, earned_all=0.8, earned_graded=0.8,
+                                         feature="GRADEBOOK", comment="Regraded by hand")  # the gradebook, after
+        sanction = Sanction.objects.get()
+        api.revert_sanction(teacher, sanction.pk, reason="Appeal upheld.")
+        override = grades.get_subsection_grade_override(learner.pk, COURSE_KEY, course.quiz)
+        assert (override.system, override.earned_graded_override, override.override_reason) == (
+            "GRADEBOOK", 0.8, "Regraded by hand")  # neither deleted nor overwritten by P1
+        event = AuditEvent.objects.about("sanction", [sanction.pk]).get(action="sanction.reverted")
+        assert event.after["platform"]["left_in_place"]["system"] == "GRADEBOOK"
+        assert event.after["platform"]["removed"] is False
+
+    def test_the_undo_leaves_an_override_with_no_system_in_place(self, run_commit_hooks, openedx, teacher, learner,
+                                                                course):
+        determine(teacher, open_case(teacher, learner, usage_key=str(course.problem)), "zero_credit")
+        grades_api().override_subsection_grade(learner.pk, COURSE_KEY, course.quiz, earned_all=1, earned_graded=1,
+                                               feature="", comment="Old tool")  # the platform's undo would delete it
+        api.revert_sanction(teacher, Sanction.objects.get().pk, reason="Appeal upheld.")
+        assert grades_api().get_subsection_grade_override(learner.pk, COURSE_KEY, course.quiz).override_reason \
+            == "Old tool"
+
+    def test_the_undo_of_an_override_someone_already_removed_changes_nothing(self, run_commit_hooks, openedx,
+                                                                            teacher, learner, course):
+        determine(teacher, open_case(teacher, learner, usage_key=str(course.problem)), "zero_credit")
+        grades_api().undo_override_subsection_grade(learner.pk, COURSE_KEY, course.quiz)  # e.g. an admin's undo
+        signals = len(openedx.grade_signals)
+        api.revert_sanction(teacher, Sanction.objects.get().pk, reason="Appeal upheld.")
+        assert len(openedx.grade_signals) == signals and Sanction.objects.get().state == "reverted"
+
+    def test_no_zero_credit_is_decided_in_a_course_whose_grades_are_frozen(self, run_commit_hooks, openedx, teacher,
+                                                                           learner, course):
+        openedx.frozen_courses.add(str(COURSE_KEY))
+        case = open_case(teacher, learner, usage_key=str(course.problem))
+        with pytest.raises(InvalidInput, match="grades of .* are frozen"):
+            determine(teacher, case, "zero_credit")
+        assert not Sanction.objects.exists() and openedx.grade_overrides == {}
+
+    def test_grades_frozen_after_the_determination_fail_the_sanction_with_the_reason_and_no_retry(
+            self, openedx, teacher, learner, course, django_capture_on_commit_callbacks):
+        case = open_case(teacher, learner, usage_key=str(course.problem))
+        with django_capture_on_commit_callbacks(execute=False) as queued:  # decided, not applied yet
+            determine(teacher, case, "zero_credit")
+        openedx.frozen_courses.add(str(COURSE_KEY))  # the course's grades freeze meanwhile
+        for callback in queued:
+            callback()  # the task, eager, retries only what may succeed later
+        sanction = Sanction.objects.get()
+        assert sanction.state == "failed" and sanction.attempts == 1
+        assert "are frozen" in sanction.last_error and "enforce_freeze_grade_after_course_end" in sanction.last_error
+        assert openedx.grade_overrides == {}  # never stored without effect
+
+    def test_an_undo_in_a_frozen_course_is_refused_with_the_reason(self, run_commit_hooks, openedx, teacher,
+                                                                   learner, course):
+        determine(teacher, open_case(teacher, learner, usage_key=str(course.problem)), "zero_credit")
+        openedx.frozen_courses.add(str(COURSE_KEY))
+        with pytest.raises(SanctionCannotTakeEffect, match="frozen"):
+            api.revert_sanction(teacher, Sanction.objects.get().pk, reason="Appeal upheld.")
+        assert Sanction.objects.get().state == "applied" and openedx.grade_overrides
 
     @pytest.mark.parametrize("block", ["practice_problem", "orphan", None])
     def test_refused_without_an_assignment_in_a_graded_subsection(self, run_commit_hooks, openedx, teacher, learner,
@@ -452,6 +522,31 @@ class TestNotices:
         assert Notice.objects.filter(sent_at__isnull=False).count() == 2
         assert api.send_notices(case.determinations.get().pk) == 0
         assert len(openedx.ace_messages) == 2
+
+    @pytest.mark.parametrize("failure", ["no channel", "channel error", "missing template"])
+    def test_a_message_ace_did_not_deliver_stays_unsent_and_staff_see_it(
+            self, run_commit_hooks, openedx, teacher, learner, site, failure, client):
+        if failure == "no channel":
+            openedx.ace_channels = False
+        elif failure == "channel error":
+            openedx.ace_channel_error = "An SMTP error occurred (and logged) from Django send_email()"
+        else:
+            openedx.ace_templates_missing.add("honorcode/edx_ace/determination/email/body.html")
+        case = open_case(teacher, learner)
+        determine(teacher, case, "other")
+        notice = Notice.objects.get()
+        assert notice.sent_at is None and notice.attempts >= 1 and "edx-ace delivered no message" in notice.last_error
+        assert openedx.ace_emails == [] and openedx.ace_messages  # ace.send was called, and raised nothing
+        client.force_login(teacher)
+        page = client.get(f"/honorcode/cases/{case.pk}/").content.decode()
+        assert "not sent yet" in page and "edx-ace delivered no message" in page
+        openedx.ace_channels, openedx.ace_channel_error, openedx.ace_templates_missing = True, "", set()
+        assert api.send_notices(case.determinations.get().pk) == 0  # sent now that edx-ace delivers
+        assert Notice.objects.get().sent_at is not None
+
+    def test_a_delivered_message_counts_as_sent_once(self, run_commit_hooks, openedx, teacher, learner, site):
+        determine(teacher, open_case(teacher, learner), "other")
+        assert Notice.objects.get().sent_at is not None and len(openedx.ace_emails) == 1
 
     def test_the_course_key_names_a_course_the_platform_does_not_know(self, openedx):
         del openedx.courses[str(COURSE_KEY)]

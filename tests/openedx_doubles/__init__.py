@@ -104,6 +104,7 @@ class FakeOpenEdx:  # pylint: disable=too-many-instance-attributes
         self.ace_errors = []       # what ace.send reported instead of sending (it never raises)
         self.ace_channels = True   # an email channel is registered (ACE_ENABLED_CHANNELS)
         self.ace_channel_error = ""  # a message: the channel fails (an SMTP error), which ace.send reports
+        self.ace_templates_missing = set()  # template paths the LMS's loader does not find
         self.preferences = {}      # (user id, preference key) -> value (``user_api.preferences.api``)
 
     # --- making the world ---------------------------------------------------------------------------------------

@@ -104,9 +104,11 @@ def ace_modules(fake):
             return  # UnsupportedChannelError from get_channel_for_message: ``continue``, not even a report
         rendered = {}
         for name, filename in ACE_EMAIL_FILES.items():
+            path = f"{msg.app_label}/edx_ace/{msg.name}/email/{filename}"
             try:
-                rendered[name] = loader.get_template(
-                    f"{msg.app_label}/edx_ace/{msg.name}/email/{filename}").render(msg.context)
+                if path in fake.ace_templates_missing:
+                    raise TemplateDoesNotExist(path)
+                rendered[name] = loader.get_template(path).render(msg.context)
             except TemplateDoesNotExist as error:
                 fake.ace_errors.append(("template_error", str(error)))
                 return

@@ -1,7 +1,81 @@
-"""Serializers of the REST API: the shapes of requests (validated types) and of responses."""
+"""
+Serializers of the REST API: the shapes of requests (validated types) and of responses.
+
+A request is refused with a 400 exactly when it does not match the OpenAPI schema: the request fields are strict
+(a JSON string, integer or boolean, never a value DRF would coerce into one; no NUL character; a text that must not be
+blank holds more than whitespace; lengths counted as sent), and the schema says so (``TextSchema``). A request that
+matches the schema but breaks a rule that depends on the data (an unknown learner, a date before any version) is a 422.
+"""
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from honorcode_xblock import api
+
+#: A string without NUL characters, and one that also holds something other than whitespace.
+NO_NUL = "^[^\\x00]*$"
+NOT_BLANK = "^[^\\x00]*[^\\x00\\s][^\\x00]*$"
+
+
+class Text(serializers.CharField):
+    """
+    A request's text as the schema describes it: a JSON string (a number or a boolean is refused, not turned into
+    one), without NUL characters, not only whitespace unless ``allow_blank``, its length counted as sent (the domain
+    trims it).
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not self.allow_blank and not value.strip():
+            self.fail("blank")
+        return value
+
+
+class TextSchema(OpenApiSerializerFieldExtension):
+    """How the schema describes ``Text``: DRF's string, with the pattern its checks follow."""
+
+    target_class = Text
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)  # pylint: disable=protected-access
+        schema["pattern"] = NO_NUL if self.target.allow_blank else NOT_BLANK
+        return schema
+
+
+class Integer(serializers.IntegerField):
+    """A request's integer: a JSON integer (a string, a float or a boolean is refused, not converted)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Boolean(serializers.BooleanField):
+    """A request's boolean: JSON ``true`` or ``false`` (not "yes", 1 or "true")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class Moment(serializers.DateTimeField):
+    """
+    A request's date and time (ISO 8601, with its offset). One that the schema accepts but that falls outside the
+    years 1 to 9999 once in UTC is left to the domain, which refuses it with a 422 and says why.
+    """
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except serializers.ValidationError:
+            return value
 
 
 class PolicyVersionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -18,10 +92,10 @@ class PolicyVersionSerializer(serializers.Serializer):  # pylint: disable=abstra
 class PolicyVersionCreateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """A new honor code version to publish at once."""
 
-    title = serializers.CharField(max_length=255, default="Honor Code")
-    body = serializers.CharField(max_length=200000)
+    title = Text(max_length=255, default="Honor Code")
+    body = Text(max_length=200000)
     change_kind = serializers.ChoiceField(choices=api.ChangeKind.choices)
-    change_summary = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    change_summary = Text(max_length=2000, allow_blank=True, default="")
 
 
 class AcceptanceSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -53,10 +127,10 @@ class AcceptanceStatusSerializer(serializers.Serializer):  # pylint: disable=abs
 class AcceptRequestSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """The learner's acceptance: tick (checkbox mode) or full name (signature mode), and the versions shown."""
 
-    confirmed = serializers.BooleanField(default=False)
-    signature = serializers.CharField(max_length=255, allow_blank=True, default="")
-    policy_version = serializers.IntegerField(required=False, min_value=1)
-    terms_version = serializers.IntegerField(required=False, min_value=1)
+    confirmed = Boolean(default=False)
+    signature = Text(max_length=255, allow_blank=True, default="")
+    policy_version = Integer(required=False, min_value=1)
+    terms_version = Integer(required=False, min_value=1)
 
 
 class SanctionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -130,25 +204,24 @@ class CaseDetailSerializer(CaseSerializer):  # pylint: disable=abstract-method
 class CaseCreateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """A new case."""
 
-    respondents = serializers.ListField(child=serializers.CharField(max_length=150), min_length=1,
-                                        max_length=api.MAX_RESPONDENTS)
+    respondents = serializers.ListField(child=Text(max_length=150), min_length=1, max_length=api.MAX_RESPONDENTS)
     commitment = serializers.ChoiceField(choices=api.Commitment.choices)
-    description = serializers.CharField(max_length=api.MAX_TEXT_LENGTH)
-    usage_key = serializers.CharField(max_length=255, allow_blank=True, default="")
-    conduct_at = serializers.DateTimeField(required=False)
+    description = Text(max_length=api.MAX_TEXT_LENGTH)
+    usage_key = Text(max_length=255, allow_blank=True, default="")
+    conduct_at = Moment(required=False)
 
 
 class CaseStatusSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """A status change."""
 
     status = serializers.ChoiceField(choices=api.CaseStatus.choices)
-    note = serializers.CharField(max_length=api.MAX_TEXT_LENGTH, allow_blank=True, default="")
+    note = Text(max_length=api.MAX_TEXT_LENGTH, allow_blank=True, default="")
 
 
 class EvidenceCreateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """Evidence to add: a text, a file, or both (multipart)."""
 
-    text = serializers.CharField(max_length=api.MAX_TEXT_LENGTH, allow_blank=True, default="")
+    text = Text(max_length=api.MAX_TEXT_LENGTH, allow_blank=True, default="")
     file = serializers.FileField(required=False, allow_empty_file=False)
 
 
@@ -156,22 +229,22 @@ class SanctionRequestSerializer(serializers.Serializer):  # pylint: disable=abst
     """One sanction asked for in a determination."""
 
     kind = serializers.ChoiceField(choices=api.SanctionKind.choices)
-    details = serializers.CharField(max_length=api.MAX_TEXT_LENGTH, allow_blank=True, default="")
+    details = Text(max_length=api.MAX_TEXT_LENGTH, allow_blank=True, default="")
 
 
 class DeterminationCreateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """A determination: the finding, its reasons and the sanctions (each applies to every respondent)."""
 
     finding = serializers.ChoiceField(choices=api.Finding.choices)
-    rationale = serializers.CharField(max_length=api.MAX_TEXT_LENGTH)
+    rationale = Text(max_length=api.MAX_TEXT_LENGTH)
     sanctions = SanctionRequestSerializer(many=True, default=list)
-    expected_sequence = serializers.IntegerField(required=False, min_value=1)
+    expected_sequence = Integer(required=False, min_value=1)
 
 
 class RevertSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """Why a sanction is reverted."""
 
-    reason = serializers.CharField(max_length=api.MAX_TEXT_LENGTH)
+    reason = Text(max_length=api.MAX_TEXT_LENGTH)
 
 
 class RecordDeterminationSerializer(serializers.Serializer):  # pylint: disable=abstract-method

@@ -1,5 +1,5 @@
 """URLs of the REST API v1 (under ``/api/honorcode/v1/``), and its OpenAPI 3 schema at ``schema/``."""
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from honorcode_xblock.rest import views
@@ -7,7 +7,9 @@ from honorcode_xblock.rest import views
 COURSE = "courses/<path:course_id>"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(urlconf="honorcode_xblock.rest.schema_urls"), name="api-schema"),
+    # a PATCH body has the same required fields as the serializer says (drf-spectacular would make them optional)
+    path("schema/", SpectacularAPIView.as_view(urlconf="honorcode_xblock.rest.schema_urls",
+                                               custom_settings={"COMPONENT_SPLIT_PATCH": False}), name="api-schema"),
     path("policy-versions/", views.PolicyVersionList.as_view(), name="api-policy-versions"),
     path("policy-versions/<int:number>/", views.PolicyVersionDetail.as_view(), name="api-policy-version"),
     path("me/record/", views.MyRecord.as_view(), name="api-my-record"),
@@ -22,4 +24,6 @@ urlpatterns = [
     path("sanctions/<int:sanction_id>/", views.SanctionDetail.as_view(), name="api-sanction"),
     path("sanctions/<int:sanction_id>/retry/", views.SanctionRetry.as_view(), name="api-sanction-retry"),
     path("sanctions/<int:sanction_id>/revert/", views.SanctionRevert.as_view(), name="api-sanction-revert"),
+    # anything else under the API (an id that is no number, a path that names nothing) is the API's JSON 404
+    re_path(r"^[\s\S]*$", views.not_found, name="api-not-found"),
 ]

@@ -4,7 +4,10 @@ own courses only, global staff alone publish policy versions and terminate accou
 record); every ``HonorCodeError`` becomes a 4xx response with a message.
 """
 import csv
+import re
 
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +30,13 @@ from honorcode_xblock import api
 from honorcode_xblock.csv_export import csv_chunks, csv_line, csv_pages, csv_response
 from honorcode_xblock.exceptions import HonorCodeError, InvalidInput, NotFound
 from honorcode_xblock.rest import serializers as s
+
+
+def first_message(detail):
+    """The first message of a DRF error detail (a string, or lists and dicts of them)."""
+    while isinstance(detail, (list, dict)) and detail:
+        detail = next(iter(detail.values())) if isinstance(detail, dict) else detail[0]
+    return str(detail) if detail else ""
 
 
 def authentication_classes():
@@ -85,12 +95,13 @@ class HonorCodeAPIView(APIView):
     schema = AutoSchema()
 
     def handle_exception(self, exc):
-        if isinstance(exc, InvalidInput):
-            return Response({"detail": str(exc), "errors": exc.errors}, status=exc.status_code)
+        if isinstance(exc, InvalidInput):  # the request matched the schema and broke a rule: 422, not 400
+            return Response({"detail": str(exc), "errors": exc.errors}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
         if isinstance(exc, HonorCodeError):
             return Response({"detail": str(exc)}, status=exc.status_code)
         if isinstance(exc, ValidationError):
-            return Response({"detail": "Invalid input.", "errors": exc.detail}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": f"Invalid input: {first_message(exc.detail)}", "errors": exc.detail},
+                            status=status.HTTP_400_BAD_REQUEST)
         return super().handle_exception(exc)
 
     def valid(self, serializer_class, **kwargs):
@@ -103,27 +114,50 @@ class HonorCodeAPIView(APIView):
 
     @staticmethod
     def course_key(course_id):
-        """The course key in the URL (400 for a malformed one)."""
+        """The course key in the URL (400 for one that does not match ``COURSE_ID_PATTERN``)."""
         try:
+            if not COURSE_ID_RE.fullmatch(course_id):
+                raise InvalidKeyError(CourseKey, course_id)
             return CourseKey.from_string(course_id)
         except InvalidKeyError as error:
-            raise InvalidInput({"course_id": [f"{course_id} is not a valid course key."]}) from error
+            raise ValidationError({"course_id": [f"{course_id} is not a valid course key."]}) from error
+
+    def query_value(self, name):
+        """A query parameter; an empty one is the same as none."""
+        return self.request.query_params.get(name) or ""
 
 
-PAGING = [OpenApiParameter("page", int, description="Page number, from 1"),
-          OpenApiParameter("page_size", int, description="Items per page (default 100, at most 1000)")]
+#: A course key in a URL: ``course-v1:Org+Course+Run``, or an old ``Org/Course/Run`` one (opaque-keys' characters).
+COURSE_ID_PATTERN = r"^(course-v1:[\w\-~.:]+\+[\w\-~.:]+\+[\w\-~.:]+|[\w\-~.:]+/[\w\-~.:]+/[\w\-~.:]+)$"
+COURSE_ID_RE = re.compile(COURSE_ID_PATTERN)
+
+
+PAGING = [
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1"),
+    OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": 1000},
+                     description="Items per page (default 100)"),
+]
 
 
 class Pages(PageNumberPagination):
-    """Pages of 100 (up to 1000 with ``page_size``)."""
+    """Pages of 100 (1 to 1000 with ``page_size``; any other page size is a 400, not silently the default)."""
 
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+            raise ValidationError({"page_size": [f"A page holds 1 to {self.max_page_size} items."]})
+        return int(value)
 
-ERRORS = {400: s.ErrorSerializer, 401: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer,
-          409: s.ErrorSerializer}
+
+#: Every error an operation may answer: 400 (the request does not match the schema), 401, 403, 404, 409 (the data
+#: changed meanwhile), 415 (a body of another media type) and 422 (the request matches the schema and breaks a rule).
+ERRORS = {code: s.ErrorSerializer for code in (400, 401, 403, 404, 409, 415, 422)}
 CSV = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, streamed row by row"), **ERRORS}
 
 
@@ -146,7 +180,7 @@ class PolicyVersionList(HonorCodeAPIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [permission() for permission in SIGNED_IN]
 
-    @documented(responses={200: s.PolicyVersionSerializer(many=True)})
+    @documented(responses={200: s.PolicyVersionSerializer(many=True), **ERRORS})
     def get(self, request):
         return Response(s.PolicyVersionSerializer(api.published_policies(), many=True).data)
 
@@ -163,22 +197,27 @@ class PolicyVersionDetail(HonorCodeAPIView):
 
     permission_classes = (AllowAny,)
 
-    @documented(responses={200: s.PolicyVersionSerializer, 404: s.ErrorSerializer})
+    @documented(responses={200: s.PolicyVersionSerializer, **ERRORS})
     def get(self, request, number):
         return Response(s.PolicyVersionSerializer(api.published_policy(number)).data)
+
+
+#: The course in the URL, as the API accepts it.
+COURSE = OpenApiParameter("course_id", str, OpenApiParameter.PATH, pattern=COURSE_ID_PATTERN,
+                          description="A course key, such as course-v1:Org+Course+Run")
 
 
 class CourseAcceptance(HonorCodeAPIView):
     """A learner's acceptance in a course: one's own (course staff may ask for anyone's), and accepting."""
 
-    @documented(parameters=[OpenApiParameter("username", str, description="Another learner (course staff)")],
+    @documented(parameters=[COURSE, OpenApiParameter("username", str, description="Another learner (course staff)")],
                    responses={200: s.AcceptanceStatusSerializer, **ERRORS})
     def get(self, request, course_id):
-        found = api.acceptance_for(request.user, self.course_key(course_id), request.query_params.get("username"))
+        found = api.acceptance_for(request.user, self.course_key(course_id), self.query_value("username") or None)
         return Response(s.AcceptanceStatusSerializer(found).data)
 
-    @documented(request=s.AcceptRequestSerializer,
-                   responses={200: s.AcceptanceSerializer, 201: s.AcceptanceSerializer, **ERRORS})
+    @documented(request=s.AcceptRequestSerializer, parameters=[COURSE],
+                responses={200: s.AcceptanceSerializer, 201: s.AcceptanceSerializer, **ERRORS})
     def post(self, request, course_id):
         course_key = self.course_key(course_id)
         data = self.valid(s.AcceptRequestSerializer)
@@ -192,7 +231,7 @@ class CourseAcceptance(HonorCodeAPIView):
 class CourseAcceptances(HonorCodeAPIView):
     """A course's acceptances, paged (course staff)."""
 
-    @documented(parameters=PAGING, responses={200: s.PaginatedAcceptances, **ERRORS})
+    @documented(parameters=[COURSE, *PAGING], responses={200: s.PaginatedAcceptances, **ERRORS})
     def get(self, request, course_id):
         rows = api.acceptances_in_course(request.user, self.course_key(course_id))
         pages = Pages()
@@ -205,7 +244,7 @@ class CourseAcceptancesCsv(HonorCodeAPIView):
 
     renderer_classes = (JSONRenderer, CSVRenderer)
 
-    @documented(responses=CSV)
+    @documented(parameters=[COURSE], responses=CSV)
     def get(self, request, course_id):
         course_key = self.course_key(course_id)
         pages = api.acceptance_pages(request.user, course_key)
@@ -215,19 +254,23 @@ class CourseAcceptancesCsv(HonorCodeAPIView):
 class CaseList(HonorCodeAPIView):
     """A course's cases (filtered by ``status``, ``commitment``, ``respondent``), and opening one (course staff)."""
 
-    @documented(parameters=[OpenApiParameter("status", str), OpenApiParameter("commitment", str),
-                            OpenApiParameter("respondent", str), *PAGING],
-                   responses={200: s.PaginatedCases, **ERRORS})
+    @documented(parameters=[
+        COURSE,
+        OpenApiParameter("status", str, enum=["", *api.CaseStatus.values], description="Only cases in this status"),
+        OpenApiParameter("commitment", str, enum=["", *api.Commitment.values],
+                         description="Only cases about this commitment"),
+        OpenApiParameter("respondent", str, description="Only cases about the learner with this username"),
+        *PAGING,
+    ], responses={200: s.PaginatedCases, **ERRORS})
     def get(self, request, course_id):
-        cases = api.list_cases(request.user, self.course_key(course_id),
-                               status=request.query_params.get("status", ""),
-                               commitment=request.query_params.get("commitment", ""),
-                               respondent=request.query_params.get("respondent", ""))
+        cases = api.list_cases(request.user, self.course_key(course_id), status=self.query_value("status"),
+                               commitment=self.query_value("commitment"),
+                               respondent=self.query_value("respondent"))
         pages = Pages()
         page = pages.paginate_queryset(cases, request, view=self)
         return pages.get_paginated_response(s.CaseSerializer(page, many=True).data)
 
-    @documented(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer, **ERRORS})
+    @documented(request=s.CaseCreateSerializer, parameters=[COURSE], responses={201: s.CaseSerializer, **ERRORS})
     def post(self, request, course_id):
         course_key = self.course_key(course_id)
         data = self.valid(s.CaseCreateSerializer)
@@ -240,7 +283,7 @@ class CasesCsv(HonorCodeAPIView):
 
     renderer_classes = (JSONRenderer, CSVRenderer)
 
-    @documented(responses=CSV)
+    @documented(parameters=[COURSE], responses=CSV)
     def get(self, request, course_id):
         course_key = self.course_key(course_id)
         return csv_response(csv_chunks(api.case_rows(request.user, course_key)),
@@ -276,6 +319,10 @@ class CaseEvidence(HonorCodeAPIView):
                    responses={201: s.EvidenceSerializer, **ERRORS})
     def post(self, request, case_id):
         api.get_case(request.user, case_id)
+        upload = request.data.get("file") if hasattr(request.data, "get") else None
+        if upload is not None and not hasattr(upload, "read"):  # a form part without a file name: text, not a file
+            raise InvalidInput({"file": ["The submitted data was not a file: send it as a file (a form part with "
+                                         "a file name)."]})
         data = self.valid(s.EvidenceCreateSerializer)
         item = api.add_evidence(request.user, case_id, text=data.get("text", ""), upload=data.get("file"))
         return Response(s.EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -333,4 +380,9 @@ class MyRecord(HonorCodeAPIView):
         record = api.learner_record(request.user)
         return Response(s.RecordSerializer({"username": request.user.username, **record}).data)
 
+
+@csrf_exempt  # it changes nothing: a POST to a path that names nothing is a 404, not a CSRF failure
+def not_found(request):
+    """A path under the API that names no operation: a JSON 404, as every other answer of the API."""
+    return JsonResponse({"detail": "Not found."}, status=404)
 

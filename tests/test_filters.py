@@ -23,6 +23,7 @@ from honorcode_xblock import api
 from honorcode_xblock.settings.common import FILTER_STEPS, merge_filter_steps
 
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY, usage_key
+from .openedx_doubles.content import render_xblock, vertical_student_view
 
 pytestmark = pytest.mark.django_db
 FILTERS = override_settings(OPEN_EDX_FILTERS_CONFIG=merge_filter_steps({}))
@@ -93,6 +94,28 @@ class TestRenderXBlockStarted:
         configure(openedx, gate=False)
         with FILTERS, impersonate(learner):
             render_unit(FakeBlock("quiz", graded=True))
+
+
+class TestInThePlatformsCallers:
+    """The steps inside the platform's own render loops (``render_xblock``, ``VerticalBlock``), as the doubles run them."""
+
+    def test_the_unit_iframe_shows_the_placeholder_as_its_fragment(self, gated, learner):
+        with impersonate(learner):
+            status, html = render_xblock(FakeBlock("quiz", graded=True))
+        assert status == 200 and "Accept the honor code to see graded content" in html
+
+    def test_the_unit_iframe_renders_the_block_once_accepted(self, gated, learner):
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        with impersonate(learner):
+            assert render_xblock(FakeBlock("quiz", graded=True)) == (200, "<p>content of quiz</p>")
+
+    def test_the_vertical_renders_stand_ins_and_lists_them_by_the_childrens_locations(self, gated, learner):
+        children = [FakeBlock("q1", True), FakeBlock("page", False)]
+        with impersonate(learner):
+            contents = vertical_student_view(children)
+        assert [child_id for child_id, _html in contents] == [str(child.location) for child in children]
+        assert "Accept the honor code to see graded content" in contents[0][1]
+        assert contents[1][1] == "<p>content of page</p>" and children[0].rendered == 0
 
 
 class TestVerticalBlockChildRenderStarted:

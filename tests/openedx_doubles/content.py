@@ -11,6 +11,12 @@ the version the index holds):
   ``CourseOverview.DoesNotExist``, an ``ObjectDoesNotExist``, for a course that does not exist) and
   ``CourseOverview.course_exists(course_id)`` (an overview row, else ``modulestore().has_course``).
 - ``openedx/core/lib/url_utils.py`` ``unquote_slashes``.
+- ``lms/djangoapps/courseware/views/views.py`` ``render_xblock`` (the learning MFE's unit iframe): runs
+  ``RenderXBlockStarted``; ``PreventXBlockBlockRender`` is a 500 page, ``RenderCustomResponse`` puts
+  ``Fragment(exc.response)`` (so the response is HTML text) in the chromeless page, else ``block.render(view,
+  student_view_context)``. ``xmodule/vertical_block.py`` ``VerticalBlock._student_or_public_view``: for each child,
+  ``VerticalBlockChildRenderStarted`` (``PreventChildBlockRender`` skips it), then ``child.render(view, context)`` of the
+  block the filter returned, listed by its ``location``.
 - ``xmodule/tabs.py`` ``CourseTab``: ``__init__(tab_dict)`` (``name`` from ``title``, ``tab_id`` from ``type``),
   ``link_func`` (``tab_dict['link_func']`` or ``reverse(view_name, args=[course id])``), the abstract classmethod
   ``is_enabled(course, user=None)``; ``lms/djangoapps/courseware/tabs.py`` ``get_course_tab_list`` adds each
@@ -151,4 +157,40 @@ def get_course_tab_list(user, course):
     types_.sort(key=lambda tab_type: (tab_type.priority or float("inf"), tab_type.type))
     return [tab_type({}) for tab_type in types_ if getattr(tab_type, "is_dynamic", False)
             and tab_type({}).is_enabled(course, user=user)]
+
+
+def render_xblock(block, view="student_view", student_view_context=None):
+    """``render_xblock`` around ``RenderXBlockStarted``: (HTTP status, the page's fragment content)."""
+    from openedx_filters.learning.filters import RenderXBlockStarted  # pylint: disable=import-outside-toplevel
+    from web_fragments.fragment import Fragment  # pylint: disable=import-outside-toplevel
+
+    context = {"block": block, "course": SimpleNamespace(id=getattr(block.location, "course_key", None)),
+               "is_learning_mfe": True, "is_mobile_app": False}
+    try:
+        context, student_view_context = RenderXBlockStarted.run_filter(
+            context=context, student_view_context=student_view_context or {})
+    except RenderXBlockStarted.PreventXBlockBlockRender:
+        return 500, ""
+    except RenderXBlockStarted.RenderCustomResponse as exc:
+        return 200, Fragment(exc.response).content
+    return 200, block.render(view, context=student_view_context).content
+
+
+def vertical_student_view(children, view="student_view", context=None):
+    """``VerticalBlock._student_or_public_view`` around ``VerticalBlockChildRenderStarted``: [(child id, content)]."""
+    from copy import copy  # pylint: disable=import-outside-toplevel
+
+    from openedx_filters.learning.filters import VerticalBlockChildRenderStarted  # pylint: disable=import-outside-toplevel
+
+    contents = []
+    for child in children:
+        child_block_context = copy(context or {})
+        try:
+            child, child_block_context = VerticalBlockChildRenderStarted.run_filter(
+                block=child, context=child_block_context)
+        except VerticalBlockChildRenderStarted.PreventChildBlockRender:
+            continue
+        rendered_child = child.render(view, child_block_context)
+        contents.append((str(child.location), rendered_child.content))
+    return contents
 

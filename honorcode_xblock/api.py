@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import time
+import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timezone as dt_timezone
@@ -1138,24 +1139,119 @@ def withheld_certificate_status():
     return get_platform().withheld_certificate_status()
 
 
-def _release_certificate(user, course_key):
+def _release_certificate(user, course_key, ask_anyway=False):
     """
     Once nothing withholds a held certificate any more (the learner accepted, the sanction was reverted): release the
-    hold and ask the platform for the certificate again, after the commit.
+    hold, and ask the platform for the certificate again, in a task once the transaction has committed (the platform
+    reads the course grade). ``ask_anyway``: ask even without a hold (a revoked certificate's invalidation was lifted).
 
     Returns:
         True when a hold was released.
     """
     hold = CertificateHold.objects.in_force().filter(user=user, course_key=course_key).first()
-    if hold is None or certificate_hold_reason(user, course_key) is not None:
-        return False
+    released = hold is not None and certificate_hold_reason(user, course_key) is None
     with transaction.atomic():
-        hold.released_at = timezone.now()
-        hold.save(update_fields=["released_at"])
-        _record(None, "certificate.released", hold, course_key=course_key,
-                after={"user_id": user.pk, "reason": hold.reason})
-        get_platform().request_certificate(user, course_key)
+        if released:
+            _end_hold(hold, "released")
+        if released or ask_anyway:
+            _ask_for_certificate(user.pk, course_key)
+    return released
+
+
+def _end_hold(hold, why):
+    """Mark a hold released, on the course's audit chain (``why``: released, issued, rechecked)."""
+    hold.released_at = timezone.now()
+    hold.save(update_fields=["released_at"])
+    _record(None, "certificate.released", hold, course_key=hold.course_key,
+            after={"user_id": hold.user_id, "reason": hold.reason, "why": why})
+
+
+def _ask_for_certificate(user_id, course_key):
+    """After the commit, hand the certificate request to the task queue (never an error for the caller)."""
+    def send():
+        try:
+            signals.certificate_wanted.send(sender=CertificateHold, user_id=user_id, course_key=str(course_key))
+        except Exception:  # pylint: disable=broad-except
+            log.exception("Asking for the certificate of user %s in %s failed; the sweep asks again.", user_id,
+                          course_key)
+
+    transaction.on_commit(send, robust=True)
+
+
+def request_certificate(user_id, course_key):
+    """
+    Ask the platform for a learner's certificate (the task's work): the platform issues it if the learner qualifies,
+    and runs the creation step again, which withholds it if something still does.
+
+    Returns:
+        True when the platform was asked (False: the learner no longer exists).
+    """
+    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
+    from opaque_keys.edx.keys import CourseKey  # pylint: disable=import-outside-toplevel
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return False
+    get_platform().request_certificate(user, CourseKey.from_string(str(course_key)))
     return True
+
+
+def release_certificate_hold(user, course_key):
+    """
+    The platform is issuing the learner's certificate (the creation step found nothing to withhold): a hold left
+    from before is over. A step of its own, taken by the creation step.
+    """
+    hold = CertificateHold.objects.in_force().filter(user=user, course_key=course_key).first()
+    if hold is not None:
+        with transaction.atomic():
+            _end_hold(hold, "issued")
+
+
+def certificate_check_failed(user, course_key):
+    """
+    The creation step could not check the learner: withhold the certificate in a course that uses the honor code
+    (never issue one that should be withheld), recorded so that staff see it and the sweep asks for it again; leave
+    it alone in a course that does not. If even that cannot be told, withhold.
+
+    Returns:
+        ``HoldReason.CHECK_FAILED``, or None when the course does not use the honor code.
+    """
+    try:
+        with transaction.atomic():
+            if not course_uses_honor_code(course_key):
+                return None
+            withhold_certificate(user, course_key, HoldReason.CHECK_FAILED)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Recording the withheld certificate of user %s in %s failed", getattr(user, "pk", None),
+                      course_key)
+    return HoldReason.CHECK_FAILED
+
+
+def certificate_refusal_reaches_learner(user, course_key):
+    """
+    Whether refusing the learner's own certificate request with a message reaches them: the platform swallows the
+    refusal for a learner on the certificate allowlist (and would answer their request as if it were granted).
+    """
+    return not get_platform().on_certificate_allowlist(user, course_key)
+
+
+def _recheck_certificate_holds(cutoff):
+    """
+    Holds in force since before ``cutoff`` whose reason no longer applies (gating turned off, the learner became
+    staff, the check had failed): released, and the certificate asked for again.
+
+    Returns:
+        the number of certificates asked for.
+    """
+    asked = 0
+    for hold in CertificateHold.objects.in_force().filter(last_held_at__lte=cutoff).select_related("user"):
+        if hold.reason != HoldReason.CHECK_FAILED and certificate_hold_reason(hold.user, hold.course_key):
+            continue
+        with transaction.atomic():
+            _end_hold(hold, "rechecked")
+            _ask_for_certificate(hold.user_id, hold.course_key)
+        asked += 1
+    return asked
 
 
 def certificate_holds(actor, course_key):
@@ -1227,10 +1323,10 @@ def require_course_staff(user, course_key):
     """
     _require_signed_in(user)
     platform = get_platform()
-    if not platform.course_exists(course_key):
-        raise NotFound(_("There is no course {course}.").format(course=course_key))
     if not platform.is_course_staff(user, course_key):  # live: a removed role stops case work at once
         raise NotPermitted(_("Only the course team of {course} can do this.").format(course=course_key))
+    if not platform.course_exists(course_key):  # asked second: nobody off the team learns which courses exist
+        raise NotFound(_("There is no course {course}.").format(course=course_key))
 
 
 def _require_course_staff_or(user, course_key, missing):
@@ -1746,9 +1842,10 @@ def resume_pending_work(older_than_seconds=STALE_WORK_SECONDS):
     Queue again what was lost on the way to the workers: sanctions still pending and notices never attempted that
     were decided more than ``older_than_seconds`` ago (a broker outage, a worker killed mid-task). Applying and
     sending are idempotent, so queueing twice is harmless; a notice its task gave up on is not sent again here.
+    Certificates withheld that long whose reason no longer applies (or whose check had failed) are asked for again.
 
     Returns:
-        (number of sanctions queued, number of determinations whose notices were queued).
+        (sanctions queued, determinations whose notices were queued, certificates asked for again).
     """
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     sanction_ids = Sanction.objects.lost(cutoff)
@@ -1760,7 +1857,8 @@ def resume_pending_work(older_than_seconds=STALE_WORK_SECONDS):
         _queue_sanction(sanction_id)
     for determination_id in determination_ids:
         _queue_notices(determination_id)
-    return len(sanction_ids), len(determination_ids)
+    certificates = _recheck_certificate_holds(cutoff)
+    return len(sanction_ids), len(determination_ids), certificates
 
 
 def _queue_notices(determination_id):
@@ -1921,7 +2019,8 @@ def revert_sanction(actor, sanction_id, *, reason=""):
                 before={"state": before}, after={"state": sanction.state, "reason": audit.text_summary(reason),
                                                  "platform": undone or {}})
         if sanction.kind in sanctions.BLOCK_CERTIFICATE:
-            _release_certificate(sanction.user, sanction.course_key)
+            _release_certificate(sanction.user, sanction.course_key,
+                                 ask_anyway=bool((undone or {}).get("invalidation_lifted")))
         _forget_termination(sanction)
         data = _sanction_data(sanction)
         transaction.on_commit(lambda: _send_event(events.HONOR_CODE_SANCTION_REVERTED, sanction=data), robust=True)
@@ -1972,36 +2071,74 @@ def send_notices(determination_id):
 
 # --- what sanctions mean for the learner ---------------------------------------------------------------------------
 
-#: How long whether a username's account is terminated is kept in the cache (applying or reverting a termination
-#: forgets it at once).
+#: How long whether an account is terminated is kept in the cache; applying or reverting a termination starts a new
+#: generation of these entries at once (a reader that computed an answer before the change writes it under the old
+#: generation, which nobody reads any more).
 TERMINATION_CACHE_SECONDS = 3600
+TERMINATION_GENERATION_KEY = "honorcode:terminations:generation"
 
 
-def _termination_cache_key(username):
-    return "honorcode:terminated:" + hashlib.sha256(str(username).encode("utf-8")).hexdigest()
+def _termination_generation():
+    generation = _quietly(cache.get, TERMINATION_GENERATION_KEY)
+    if generation is None:
+        _quietly(cache.add, TERMINATION_GENERATION_KEY, "0", None)
+        generation = _quietly(cache.get, TERMINATION_GENERATION_KEY) or "0"
+    return generation
+
+
+def _cached_termination_answer(name, compute):
+    key = f"honorcode:terminations:{_termination_generation()}:{name}"
+    cached = _quietly(cache.get, key)
+    if cached is None:
+        cached = bool(compute())
+        _quietly(cache.set, key, cached, TERMINATION_CACHE_SECONDS)
+    return cached
 
 
 def account_terminated_username(username):
     """
     Whether the account with this username was terminated (an applied termination), answered from the cache: asked
-    for every request that carries a JWT.
+    for requests that carry a token.
     """
     if not username:
         return False
-    key = _termination_cache_key(username)
-    cached = _quietly(cache.get, key)
-    if cached is None:
-        cached = Sanction.objects.filter(kind=SanctionKind.TERMINATE_ACCOUNT, state=SanctionState.APPLIED,
-                                         user__username=username).exists()
-        _quietly(cache.set, key, cached, TERMINATION_CACHE_SECONDS)
-    return cached
+    return _cached_termination_answer(
+        "user:" + hashlib.sha256(str(username).encode("utf-8")).hexdigest(),
+        lambda: Sanction.objects.filter(kind=SanctionKind.TERMINATE_ACCOUNT, state=SanctionState.APPLIED,
+                                        user__username=username).exists())
+
+
+def _terminations_in_force():
+    """Whether any account is terminated at all (most sites: none, and a token costs nothing more)."""
+    return _cached_termination_answer("any", lambda: Sanction.objects.filter(
+        kind=SanctionKind.TERMINATE_ACCOUNT, state=SanctionState.APPLIED).exists())
 
 
 def _forget_termination(sanction):
-    """After a termination is applied or reverted: the cached answer for the learner's username goes stale."""
+    """After a termination is applied or reverted: a new generation of cached answers, once committed."""
     if sanction.kind == SanctionKind.TERMINATE_ACCOUNT:
-        username = sanction.user.username
-        transaction.on_commit(lambda: _quietly(cache.delete, _termination_cache_key(username)), robust=True)
+        transaction.on_commit(lambda: _quietly(cache.set, TERMINATION_GENERATION_KEY, uuid.uuid4().hex, None),
+                              robust=True)
+
+
+def terminated_token_refusal(request):
+    """
+    The refusal for a request that carries a valid token (a JWT, or an OAuth2 bearer token) of a terminated account,
+    or None. The platform checks no account state for a JWT it issued; a bearer token of an account whose password
+    support set again would work too.
+
+    The token's username is read cheaply first (a JWT's claim, unverified); only a terminated account's token is
+    verified, so that a forged token learns nothing.
+    """
+    platform = get_platform()
+    if not platform.request_carries_token(request) or not _terminations_in_force():
+        return None
+    username = platform.token_username(request, verified=False)
+    if not username or not account_terminated_username(username):
+        return None
+    if platform.token_username(request, verified=True) != username:
+        return None
+    return _("Your use of this site was terminated following an honor code determination.")
 
 
 def sign_in_proves_account(request, user):

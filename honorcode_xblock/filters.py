@@ -26,6 +26,7 @@ import hashlib
 import logging
 
 from crum import get_current_request
+from django.db import transaction
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
@@ -191,25 +192,38 @@ class WithholdCertificate(PipelineStep):
       on for the others (``_generate_certificate_task`` does the same with ``unverified`` for learners without an ID
       verification).
 
-    Each refusal is recorded (``api.withhold_certificate``) for course staff and the learner to see; the certificate
-    is asked for again when nothing withholds it. An unexpected error in the step withholds quietly too: it is
-    logged, and nothing is issued that should not be.
+    Each refusal is recorded (``api.withhold_certificate``) for course staff and the learner to see, and a hold left
+    from before ends when the certificate is issued; the certificate is asked for again when nothing withholds it.
+    An unexpected error in the step, in its own savepoint, withholds quietly in a course that uses the honor code
+    (logged, recorded, asked for again by the sweep) and never in one that does not. A learner on the certificate
+    allowlist gets no exception either: the platform swallows it on that path and would answer as if it were granted.
     """
 
     def run_filter(self, user, course_key, mode, status, grade, generation_mode, **kwargs):  # pylint: disable=arguments-differ
         try:
-            reason = api.certificate_hold_reason(user, course_key)
-            if reason is not None:
-                api.withhold_certificate(user, course_key, reason)
+            with transaction.atomic():  # a savepoint: an error here never breaks the caller's transaction
+                reason = api.certificate_hold_reason(user, course_key)
+                if reason is None:
+                    api.release_certificate_hold(user, course_key)
+                else:
+                    api.withhold_certificate(user, course_key, reason)
         except Exception:  # pylint: disable=broad-except
-            log.exception("Honor code: the certificate of user %s in %s is withheld, its check failed",
+            log.exception("Honor code: checking the certificate of user %s in %s failed",
                           getattr(user, "pk", None), course_key)
-            reason = "error"
+            reason = api.certificate_check_failed(user, course_key)
         if reason is None:
             return {}
-        if generation_mode == "self":
-            raise CertificateCreationRequested.PreventCertificateCreation(REFUSALS.get(reason, REFUSALS["error"])())
+        if generation_mode == "self" and _refusal_reaches(user, course_key):
+            raise CertificateCreationRequested.PreventCertificateCreation(REFUSALS[reason]())
         return {"status": api.withheld_certificate_status()}
+
+
+def _refusal_reaches(user, course_key):
+    try:
+        return api.certificate_refusal_reaches_learner(user, course_key)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Honor code: the certificate allowlist could not be read")
+        return False
 
 
 #: What the learner who asks for a withheld certificate is told, by the reason it is withheld.
@@ -218,7 +232,8 @@ REFUSALS = {
                                "honor code record says more."),
     "not_accepted": lambda: _("Your certificate is withheld until you accept the honor code of this course. Accept "
                               "it in the course, then ask for the certificate again."),
-    "error": lambda: _("Your certificate could not be checked against the honor code just now. Try again later."),
+    "check_failed": lambda: _("Your certificate could not be checked against the honor code just now. It is asked "
+                              "for again shortly; you can also try again later."),
 }
 
 

@@ -938,6 +938,7 @@ class HoldReason(models.TextChoices):
 
     NOT_ACCEPTED = "not_accepted", _("the learner has not accepted the honor code of this course")
     DETERMINATION = "determination", _("an honor code determination withholds or revokes it")
+    CHECK_FAILED = "check_failed", _("the honor code could not be checked just now; it is asked for again shortly")
 
 
 class CertificateHoldQuerySet(models.QuerySet):

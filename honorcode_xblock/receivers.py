@@ -21,6 +21,11 @@ def queue_notices(sender, determination_id, **kwargs):  # pylint: disable=unused
     tasks.send_notices.delay(determination_id)
 
 
+def queue_certificate_request(sender, user_id, course_key, **kwargs):  # pylint: disable=unused-argument
+    """A learner's certificate may now be issued: ask the platform for it in a Celery task (it reads the grade)."""
+    tasks.request_certificate.delay(user_id, course_key)
+
+
 def retire_user(sender, user, **kwargs):  # pylint: disable=unused-argument
     """
     Receiver of ``openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_MISC``, sent by the retirement

@@ -9,3 +9,6 @@ from django.dispatch import Signal
 sanction_pending = Signal()
 #: A determination's notices wait to be sent. Sent with ``determination_id``.
 notices_pending = Signal()
+#: A learner's certificate may now be issued (nothing withholds it any more): ask the platform for it. Sent with
+#: ``user_id`` and ``course_key`` (a string).
+certificate_wanted = Signal()

@@ -78,11 +78,21 @@ def send_notices(self, determination_id):
     return unsent
 
 
+@shared_task(bind=True, name="honorcode_xblock.tasks.request_certificate", acks_late=True)
+def request_certificate(self, user_id, course_key):
+    """Ask the platform for a learner's certificate that nothing withholds any more; retry on a database error."""
+    try:
+        return api.request_certificate(user_id, course_key)
+    except TRANSIENT as error:
+        _retry(self, True, error)
+    return None
+
+
 @shared_task(name="honorcode_xblock.tasks.resume_pending_work")
 def resume_pending_work():
     """
     Queue again sanctions still pending and notices still unsent after ``api.STALE_WORK_SECONDS`` (a broker outage,
-    a worker killed mid-task). Schedule it with Celery beat (e.g. every 10 minutes) or run the management command
-    ``resume_honor_code_work`` from cron.
+    a worker killed mid-task), and ask again for certificates whose hold no longer applies. Schedule it with Celery
+    beat (e.g. every 10 minutes) or run the management command ``resume_honor_code_work`` from cron.
     """
     return api.resume_pending_work()

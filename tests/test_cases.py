@@ -331,7 +331,7 @@ class TestSanctionsOnTheStandalonePlatform:
         assert client.get(f"/certificates/{revoked.verify_uuid}").status_code == 200
         determine(author, open_case(author, learner), "certificate_revoked")
         page = client.get(f"/certificates/{revoked.verify_uuid}")
-        assert page.status_code == 410 and "was revoked following a determination" in page.content.decode()
+        assert page.status_code == 410 and "has been revoked. It is not valid." in page.content.decode()
         assert client.get(f"/certificates/{kept.verify_uuid}").status_code == 200
         assert client.get(f"/certificates/{'0' * 32}").status_code == 404
 
@@ -605,9 +605,9 @@ class TestLostWork:
         assert determination.pk and Sanction.objects.get().state == "pending"
         assert Notice.objects.get().sent_at is None
         monkeypatch.undo()
-        assert api.resume_pending_work(older_than_seconds=3600) == (0, 0)  # too recent to be called lost
+        assert api.resume_pending_work(older_than_seconds=3600) == (0, 0, 0)  # too recent to be called lost
         with django_capture_on_commit_callbacks(execute=True):
-            assert api.resume_pending_work(older_than_seconds=0) == (1, 1)
+            assert api.resume_pending_work(older_than_seconds=0) == (1, 1, 0)
         assert Sanction.objects.get().state == "applied" and Notice.objects.get().sent_at is not None
         call_command("resume_honor_code_work", "--older-than", "0")  # nothing left: queues nothing
         assert len(mail.outbox) == 1
@@ -666,7 +666,7 @@ class TestLostWorkLimits:
         determine(author, open_case(author, mute), "other")
         assert Notice.objects.get().attempts == 2
         with django_capture_on_commit_callbacks(execute=True):
-            assert api.resume_pending_work(older_than_seconds=0) == (0, 0)
+            assert api.resume_pending_work(older_than_seconds=0) == (0, 0, 0)
         assert Notice.objects.get().attempts == 2
 
     def test_retirement_twice_changes_and_records_nothing_the_second_time(self, run_commit_hooks, author, learner):

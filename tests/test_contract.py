@@ -12,12 +12,16 @@ PLATFORM_PACKAGES = ("common", "lms", "openedx", "xmodule", "edx_ace")
 
 
 def platform_imports():
-    """(module, file) of every ``from <platform module> import ...`` in the package."""
+    """(module, imported names, file) of every import of an edx-platform module in the package, in either form."""
     for path in (REPO / "honorcode_xblock").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in PLATFORM_PACKAGES:
                 names = [f"{node.module}.{alias.name}" for alias in node.names]
                 yield node.module, names, path.relative_to(REPO)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] in PLATFORM_PACKAGES:
+                        yield alias.name, [], path.relative_to(REPO)
 
 
 def test_only_the_open_edx_platform_module_imports_edx_platform():

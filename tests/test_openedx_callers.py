@@ -182,6 +182,62 @@ class TestCertificateRuns:
         assert statuses(lms, learners.ann, learners.bob, learners.cid) == ["downloadable", "unavailable",
                                                                            "unavailable"]
 
+    def test_a_database_error_in_the_step_leaves_the_callers_transaction_usable(self, lms, learners, monkeypatch):
+        from django.db import DatabaseError, transaction  # pylint: disable=import-outside-toplevel
+
+        def broken(user, course_key):
+            with transaction.get_connection().cursor() as cursor:
+                cursor.execute("SELECT * FROM no_such_table")  # a real database error inside the step
+            raise DatabaseError("unreachable")
+
+        monkeypatch.setattr(api, "certificate_hold_reason", broken)
+        with transaction.atomic():  # the caller's own transaction (a grade update, a task)
+            listen_for_passing_grade(lms, learners.ann, COURSE_KEY)
+            assert User.objects.filter(username="ann").exists()  # still usable: the step had its savepoint
+        run_certificate_tasks(lms)
+        assert statuses(lms, learners.ann) == ["unavailable"]  # withheld in a course that uses the honor code
+        assert CertificateHold.objects.get().reason == "check_failed"
+
+    def test_a_failed_check_withholds_nothing_in_a_course_without_the_honor_code(self, lms, learners, monkeypatch):
+        other = User.objects.create_user("dee", email="dee@example.com", password="pw")
+        lms.add_enrollment(other, OTHER_COURSE_KEY)
+        monkeypatch.setattr(api, "certificate_hold_reason", lambda user, course_key: 1 / 0)
+        listen_for_passing_grade(lms, other, OTHER_COURSE_KEY)
+        run_certificate_tasks(lms)
+        assert lms.certificates[(other.pk, str(OTHER_COURSE_KEY))].status == "downloadable"
+        assert not CertificateHold.objects.exists()
+
+    def test_the_sweep_asks_again_once_a_hold_no_longer_applies(self, run_commit_hooks, lms, learners, teacher,
+                                                                django_capture_on_commit_callbacks):
+        generate_students_certificates(lms, COURSE_KEY)
+        run_certificate_tasks(lms)
+        assert api.resume_pending_work(older_than_seconds=0)[2] == 0  # Bob still has not accepted
+        api.save_course_settings(COURSE_KEY, terms_html="<p>Work alone.</p>", collaboration_text="",
+                                 acceptance_mode="checkbox", gate_graded_content=False, actor=teacher)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert api.resume_pending_work(older_than_seconds=0)[2] == 1  # the author turned the gate off
+        run_certificate_tasks(lms)
+        assert statuses(lms, learners.bob) == ["downloadable"]
+        assert not api.certificate_holds(teacher, COURSE_KEY) and not api.learner_record(learners.bob)[
+            "certificates_withheld"]
+
+    def test_a_certificate_issued_ends_a_hold_left_from_before(self, lms, learners, teacher):
+        listen_for_passing_grade(lms, learners.bob, COURSE_KEY)
+        api.save_course_settings(COURSE_KEY, terms_html="<p>Work alone.</p>", collaboration_text="",
+                                 acceptance_mode="checkbox", gate_graded_content=False, actor=teacher)
+        generate_students_certificates(lms, COURSE_KEY)  # the next run: nothing withholds it now
+        run_certificate_tasks(lms)
+        assert statuses(lms, learners.bob) == ["downloadable"] and not api.certificate_holds(teacher, COURSE_KEY)
+
+    def test_an_allowlisted_learners_own_request_gets_no_exception_the_platform_would_swallow(self, lms, learners):
+        lms.allowlist.add((learners.bob.pk, str(COURSE_KEY)))
+        client = Client()
+        client.force_login(learners.bob)
+        client.post(f"/courses/{COURSE_KEY}/generate_user_cert")
+        run_certificate_tasks(lms)
+        assert statuses(lms, learners.bob) == ["unavailable"]  # withheld, not issued
+        assert CertificateHold.objects.get().user == learners.bob  # and shown to staff and the learner
+
     def test_the_creation_filter_fails_silently_as_its_callers_need(self, settings):
         config = settings.OPEN_EDX_FILTERS_CONFIG["org.openedx.learning.certificate.creation.requested.v1"]
         assert config["fail_silently"] is True
@@ -201,8 +257,11 @@ class TestRevokedCertificateLink:
         sanction = decide(teacher, learners.ann, "certificate_revoked")
         assert certificate.status == "unavailable"
         page = Client().get(link)
-        assert page.status_code == 410
-        assert "was revoked following a determination under the honor code" in page.content.decode()
+        assert page.status_code == 410 and "has been revoked. It is not valid." in page.content.decode()
+        assert "honor code" not in page.content.decode().split("<main", 1)[-1].lower()  # the public is not told why
+        owner = Client()
+        owner.force_login(learners.ann)
+        assert "following a determination under the honor code" in owner.get(link).content.decode()
         assert Client().get(f"/certificates/{'f' * 32}").status_code == 404  # any other link: the platform answers
         api.revert_sanction(teacher, sanction.pk, reason="Appeal upheld.")
         run_certificate_tasks(lms)
@@ -242,6 +301,18 @@ class TestTerminatedAccount:
         request = RequestFactory().get("/", HTTP_AUTHORIZATION="Bearer ann-token")
         request.user = AnonymousUser()
         assert api.user_for_request(request) == learners.ann
+
+    def test_a_bearer_token_had_after_support_gave_a_password_again_is_refused(self, lms, terminated, learners):
+        terminated.user.set_password("support-reset")  # support's toggle, while the sanction stands
+        terminated.user.save()
+        lms.add_tokens(terminated.user, access="new-token", refresh="new-refresh")  # the mobile app's password grant
+        refused = Client().get("/api/honorcode/v1/me/record/", HTTP_AUTHORIZATION="Bearer new-token")
+        assert refused.status_code == 403 and refused.json()["error_code"] == "honorcode-account-terminated"
+        lms.add_tokens(learners.ann, access="ann-token", refresh="ann-refresh")
+        other = Client().get("/api/honorcode/v1/me/record/", HTTP_AUTHORIZATION="Bearer ann-token")
+        assert other.status_code != 403  # (the demo's API takes no bearer tokens: 401, not the termination's 403)
+        unknown = Client().get("/api/honorcode/v1/me/record/", HTTP_AUTHORIZATION="Bearer no-such-token")
+        assert unknown.status_code == 401
 
     def test_jwts_already_issued_are_refused(self, terminated, learners):
         from edx_rest_framework_extensions.auth.jwt.tests.utils import (  # pylint: disable=import-outside-toplevel
@@ -307,6 +378,17 @@ class TestSignIn:
         assert status == 400 and body["error_code"] == "honorcode-account-terminated"
         status, body = sign_in("bob@example.com", "guess")
         assert body["error_code"] == "incorrect-email-or-password"
+
+    def test_no_password_is_checked_once_the_rate_limit_is_hit(self, run_commit_hooks, lms, learners, admin):
+        decide(admin, learners.bob, "terminate_account")
+        learners.bob.set_password("support-reset")
+        learners.bob.save()
+        from honorcode_xblock.platform.openedx import OpenEdxPlatform  # pylint: disable=import-outside-toplevel
+
+        request = RequestFactory().post("/login_ajax", {"email": "bob@example.com", "password": "support-reset"})
+        assert OpenEdxPlatform().sign_in_proves_account(request, learners.bob)
+        request.limited = True  # ``django_ratelimit`` with ``block=False``
+        assert not OpenEdxPlatform().sign_in_proves_account(request, learners.bob)
 
     def test_other_learners_sign_in(self, lms, learners):
         status, body = sign_in("ann@example.com", "pw")

@@ -232,6 +232,17 @@ class TestZeroCredit:
         assert grades_api().get_subsection_grade_override(learner.pk, COURSE_KEY, course.quiz).override_reason \
             == "Old tool"
 
+    def test_an_override_with_no_system_made_before_is_put_back_by_the_undo(self, run_commit_hooks, openedx,
+                                                                          teacher, learner, course):
+        grades_api().override_subsection_grade(learner.pk, COURSE_KEY, course.quiz, earned_all=0.7, earned_graded=0.7,
+                                               feature="", comment="Older tool")
+        determine(teacher, open_case(teacher, learner, usage_key=str(course.problem)), "zero_credit")
+        assert Sanction.objects.get().platform_ref["previous"]["system"] == ""
+        api.revert_sanction(teacher, Sanction.objects.get().pk, reason="Appeal upheld.")
+        override = grades_api().get_subsection_grade_override(learner.pk, COURSE_KEY, course.quiz)
+        assert (override.system, override.earned_graded_override, override.override_reason) == ("", 0.7,
+                                                                                               "Older tool")
+
     def test_the_undo_of_an_override_someone_already_removed_changes_nothing(self, run_commit_hooks, openedx,
                                                                             teacher, learner, course):
         determine(teacher, open_case(teacher, learner, usage_key=str(course.problem)), "zero_credit")

@@ -201,5 +201,5 @@ class TestDemoPages:
             api.determine(author, case.pk, finding="violation", rationale="r",
                           sanctions_requested=[{"kind": "certificate_revoked"}])
         revoked = client.get(link)
-        assert revoked.status_code == 410 and "was revoked" in revoked.content.decode()
+        assert revoked.status_code == 410 and "has been revoked" in revoked.content.decode()
         assert 'id="certificate">revoked<' in client.get(f"/demo/learner/{learner.username}/").content.decode()

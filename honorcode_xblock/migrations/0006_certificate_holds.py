@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('course_key', opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
-                ('reason', models.CharField(choices=[('not_accepted', 'the learner has not accepted the honor code of this course'), ('determination', 'an honor code determination withholds or revokes it')], max_length=32)),
+                ('reason', models.CharField(choices=[('not_accepted', 'the learner has not accepted the honor code of this course'), ('determination', 'an honor code determination withholds or revokes it'), ('check_failed', 'the honor code could not be checked just now; it is asked for again shortly')], max_length=32)),
                 ('first_held_at', models.DateTimeField(help_text='When the platform first asked for it and it was withheld.')),
                 ('last_held_at', models.DateTimeField(help_text='The last time it was asked for and withheld.')),
                 ('released_at', models.DateTimeField(blank=True, null=True)),

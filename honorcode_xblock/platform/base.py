@@ -234,6 +234,67 @@ class Platform(abc.ABC):
         password.)
         """
 
+    def on_certificate_allowlist(self, user, course_key):
+        """Whether the learner is on the course's certificate allowlist (a platform without one answers False)."""
+        return False
+
+    @staticmethod
+    def request_jwt(request):
+        """
+        The JWT a request carries: ``Authorization: JWT <token>``, or the JWT cookies the MFEs send
+        (edx-drf-extensions ``auth/jwt/cookies.py``: the whole token, or its header-and-payload and signature cookies).
+        """
+        from edx_rest_framework_extensions.auth.jwt.cookies import (  # pylint: disable=import-outside-toplevel
+            jwt_cookie_header_payload_name,
+            jwt_cookie_name,
+            jwt_cookie_signature_name,
+        )
+
+        scheme, _sep, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() == "jwt" and token.strip():
+            return token.strip()
+        cookies = getattr(request, "COOKIES", {})
+        if cookies.get(jwt_cookie_name()):
+            return cookies[jwt_cookie_name()]
+        header_payload = cookies.get(jwt_cookie_header_payload_name())
+        signature = cookies.get(jwt_cookie_signature_name())
+        return f"{header_payload}.{signature}" if header_payload and signature else None
+
+    def request_carries_token(self, request):
+        """Whether a request carries a JWT or an OAuth2 bearer token (cheap: headers and cookies only)."""
+        scheme = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")[0].lower()
+        return scheme == "bearer" or self.request_jwt(request) is not None
+
+    def token_username(self, request, verified):
+        """
+        The username of the token a request carries, or None.
+
+        A JWT names it in its ``preferred_username`` (else ``username``) claim, as edx-drf-extensions'
+        ``JwtAuthentication`` reads it; ``verified`` checks its signature and expiry with the site's configured
+        decoder (``auth/jwt/decoder.py`` ``configured_jwt_decode_handler``), else it is only decoded. A bearer token
+        is looked up (:meth:`bearer_token_username`), which is its verification.
+        """
+        from edx_rest_framework_extensions.auth.jwt.decoder import (  # pylint: disable=import-outside-toplevel
+            configured_jwt_decode_handler,
+            unsafe_jwt_decode_handler,
+        )
+
+        scheme, _sep, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() == "bearer" and credentials.strip():
+            return self.bearer_token_username(credentials.strip())
+        token = self.request_jwt(request)
+        if not token:
+            return None
+        try:
+            payload = configured_jwt_decode_handler(token) if verified else unsafe_jwt_decode_handler(token)
+        except Exception:  # pylint: disable=broad-except  (malformed, forged or expired: the view answers it)
+            return None
+        return (payload.get("preferred_username") or payload.get("username")) if isinstance(payload, dict) else None
+
+    def bearer_token_username(self, token):
+        """The username of a valid OAuth2 access token (a platform without them answers None)."""
+        return None
+
     def is_limited_staff(self, user, course_key):
         """
         Whether ``user`` is the course's limited staff: on the course team in the courseware, without access to

@@ -9,7 +9,6 @@ from functools import lru_cache
 
 from crum import get_current_user
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from honorcode_xblock.exceptions import NoticeNotDelivered
 from honorcode_xblock.platform.base import Platform, course_key_of
@@ -311,9 +310,9 @@ class OpenEdxPlatform(Platform):
         except ObjectDoesNotExist:  # no subsection grade yet: nothing to keep
             existing = None
         ref = {"usage_key": str(usage_key)}
-        if existing is not None and getattr(existing, "system", None) not in (None, "", self.GRADE_OVERRIDE_FEATURE):
-            ref["previous"] = {
-                "system": existing.system,
+        if existing is not None and getattr(existing, "system", None) != self.GRADE_OVERRIDE_FEATURE:
+            ref["previous"] = {  # any other override, one with no ``system`` (an older tool's) included
+                "system": existing.system or "",
                 "earned_all": getattr(existing, "earned_all_override", None),
                 "earned_graded": getattr(existing, "earned_graded_override", None),
                 "comment": getattr(existing, "override_reason", None),
@@ -403,10 +402,9 @@ class OpenEdxPlatform(Platform):
     def restore_certificate(self, user, course_key, actor, ref):
         """
         As the instructor dashboard's ``re_validate_certificate``: this app's ``CertificateInvalidation`` (from
-        ``certificates.api.get_certificate_invalidation_entry(certificate)``) is deactivated, then
-        ``certificates.api.generate_certificate_task(user, course_key)`` issues the certificate again if the
-        learner still qualifies, once the revert is committed (:meth:`request_certificate`). An invalidation this app
-        did not make is left alone.
+        ``certificates.api.get_certificate_invalidation_entry(certificate)``) is deactivated; the product then asks for
+        the certificate again once the revert is committed (:meth:`request_certificate`, in a task), and the
+        platform issues it if the learner still qualifies. An invalidation this app did not make is left alone.
         """
         from lms.djangoapps.certificates import api as certs_api  # pylint: disable=import-error,import-outside-toplevel
 
@@ -419,9 +417,7 @@ class OpenEdxPlatform(Platform):
         if entry is None or entry.id != ref["invalidation"]:
             return {"regenerated": False}
         entry.deactivate()
-        # after the commit: a worker that starts the generation must see the invalidation lifted
-        self.request_certificate(user, course_key)
-        return {"regeneration": "requested"}
+        return {"invalidation_lifted": True}
 
     def withheld_certificate_status(self):
         """
@@ -437,21 +433,41 @@ class OpenEdxPlatform(Platform):
 
     def request_certificate(self, user, course_key):
         """
-        ``lms.djangoapps.certificates.api.generate_certificate_task(user, course_key)``, once the current transaction
-        has committed: the certificate a withheld learner qualifies for is generated when nothing withholds it any
-        more (the learner accepted, the sanction was reverted). ``CertificateGenerationNotAllowed`` (still refused,
+        ``lms.djangoapps.certificates.api.generate_certificate_task(user, course_key)``, from the product's task
+        (``tasks.request_certificate``): the certificate a withheld learner qualifies for is generated when nothing
+        withholds it any more (the learner accepted, the sanction was reverted); the platform reads the course grade
+        and runs the creation filter again. ``generation_handler.CertificateGenerationNotAllowed`` (still refused,
         e.g. by another plugin) is logged.
         """
         from lms.djangoapps.certificates import api as certs_api  # pylint: disable=import-error,import-outside-toplevel
         from lms.djangoapps.certificates.generation_handler import CertificateGenerationNotAllowed  # pylint: disable=import-error,import-outside-toplevel
 
-        def generate():
-            try:
-                certs_api.generate_certificate_task(user, course_key)
-            except CertificateGenerationNotAllowed as refused:
-                log.info("No certificate generated for user %s in %s: %s", user.pk, course_key, refused)
+        try:
+            certs_api.generate_certificate_task(user, course_key)
+        except CertificateGenerationNotAllowed as refused:
+            log.info("No certificate generated for user %s in %s: %s", user.pk, course_key, refused)
 
-        transaction.on_commit(generate, robust=True)
+    def on_certificate_allowlist(self, user, course_key):
+        """
+        ``lms.djangoapps.certificates.generation_handler.is_on_certificate_allowlist(user, course_key)``: the path
+        ``generate_certificate_task`` takes for such a learner catches ``CertificateGenerationNotAllowed``.
+        """
+        from lms.djangoapps.certificates.generation_handler import is_on_certificate_allowlist  # pylint: disable=import-error,import-outside-toplevel
+
+        return bool(is_on_certificate_allowlist(user, course_key))
+
+    def bearer_token_username(self, token):
+        """
+        The user of a DOT access token that exists and has not expired, as ``openedx/core/lib/api/authentication.py``
+        ``BearerAuthentication.authenticate_credentials`` looks it up (``oauth2_provider.models.AccessToken``).
+        """
+        from django.utils import timezone  # pylint: disable=import-outside-toplevel
+        from oauth2_provider.models import AccessToken  # pylint: disable=import-error,import-outside-toplevel
+
+        found = AccessToken.objects.select_related("user").filter(token=token).first()
+        if found is None or found.expires < timezone.now():
+            return None
+        return found.user.username
 
     def sign_in_proves_account(self, request, user):
         """
@@ -462,8 +478,11 @@ class OpenEdxPlatform(Platform):
           ``pipeline.running(request)``) was authenticated by the identity provider.
         - A first-party one proves the account only with its password, checked as ``_authenticate_first_party`` does:
           ``common.djangoapps.util.password_policy_validators.normalize_password`` (NFKC), then the user's password
-          (never a match for an unusable one).
+          (never a match for an unusable one), and never once the sign-in's rate limit (``request.limited``) is hit:
+          the step must not become a password oracle that the platform's rate limit does not cover.
         """
+        if getattr(request, "limited", False):  # ``login_user``'s rate limit refuses before any password is checked
+            return False
         posted = getattr(request, "POST", None) or {}
         if not any(bool(posted.get(name)) for name in ("email", "email_or_username", "password")):
             from common.djangoapps import third_party_auth  # pylint: disable=import-error,import-outside-toplevel

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
@@ -231,21 +230,18 @@ class StandalonePlatform(Platform):
     def request_certificate(self, user, course_key):
         """
         The demo course's certificate is made when the learner asks for it (``/demo/certificate/<username>/``): a
-        withheld one that the learner now qualifies for is made downloadable after the commit, as the LMS's
-        generation task would, through the same creation filter.
+        withheld one that the learner now qualifies for is made downloadable, as the LMS's generation task would,
+        through the same creation filter.
         """
-        def generate():
-            from openedx_filters.learning.filters import CertificateCreationRequested  # pylint: disable=import-outside-toplevel
+        from openedx_filters.learning.filters import CertificateCreationRequested  # pylint: disable=import-outside-toplevel
 
-            try:
-                _user, _key, _mode, status, _grade, _generation = CertificateCreationRequested.run_filter(
-                    user=user, course_key=course_key, mode="honor", status=None, grade=None, generation_mode=None)
-            except CertificateCreationRequested.PreventCertificateCreation:
-                return
-            StandaloneCertificate.objects.filter(user=user, course_key=course_key).exclude(
-                status=StandaloneCertificate.DOWNLOADABLE).update(status=status or StandaloneCertificate.DOWNLOADABLE)
-
-        transaction.on_commit(generate, robust=True)
+        try:
+            _user, _key, _mode, status, _grade, _generation = CertificateCreationRequested.run_filter(
+                user=user, course_key=course_key, mode="honor", status=None, grade=None, generation_mode=None)
+        except CertificateCreationRequested.PreventCertificateCreation:
+            return
+        StandaloneCertificate.objects.filter(user=user, course_key=course_key).exclude(
+            status=StandaloneCertificate.DOWNLOADABLE).update(status=status or StandaloneCertificate.DOWNLOADABLE)
 
     def certificate_link_uuid(self, request):
         """The demo's stand-in of the LMS's certificate page route (``certificates:render_cert_by_uuid``)."""

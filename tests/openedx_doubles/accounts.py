@@ -26,8 +26,9 @@ Read from openedx-platform @ e57a655d77b614f19223984e9805b1fb940ab192 (other ver
 - ``openedx/core/djangolib/oauth2_retirement_utils.py`` ``retire_dot_oauth2_models(user)``: deletes the user's DOT
   access tokens, refresh tokens, grants and applications (the support tool's account disabling and the retirement
   pipeline call it).
-- ``openedx/core/lib/api/authentication.py`` ``BearerAuthentication`` / ``BearerAuthenticationAllowInactiveUser``: an
-  access token that no longer exists is refused (``token_nonexistent``), so is a user with an unusable password
+- ``openedx/core/lib/api/authentication.py`` ``BearerAuthentication`` / ``BearerAuthenticationAllowInactiveUser``: the
+  token is looked up with ``oauth2_provider.models.AccessToken.objects.select_related('user').filter(token=...)``; one
+  that no longer exists is refused (``token_nonexistent``), so is a user with an unusable password
   (``user_is_disabled``).
 - ``lms/djangoapps/courseware/masquerade.py``: ``MASQUERADE_SETTINGS_KEY`` and ``is_masquerading_as_student``.
 - ``common/djangoapps/third_party_auth``: ``is_enabled()`` and ``pipeline.running(request)`` (a sign-on in progress;
@@ -248,8 +249,30 @@ def token_modules(fake):
         fake.dot_retired.append(user.id)
 
     retirement.retire_dot_oauth2_models = retire_dot_oauth2_models
+    dot_models = types.ModuleType("oauth2_provider.models")
+
+    class AccessTokenQuery:
+        """``AccessToken.objects.select_related("user").filter(token=...).first()`` over ``fake.access_tokens``."""
+
+        def __init__(self, token=None):
+            self.token = token
+
+        def select_related(self, *names):  # pylint: disable=unused-argument
+            return self
+
+        def filter(self, token):
+            return AccessTokenQuery(token)
+
+        def first(self):
+            row = fake.access_tokens.get(self.token)
+            if row is None:
+                return None
+            return SimpleNamespace(token=row.token, expires=row.expires,
+                                   user=get_user_model().objects.get(pk=row.user_id))
+
+    dot_models.AccessToken = SimpleNamespace(objects=AccessTokenQuery())
     return {"openedx.core.lib.api.authentication": authentication,
-            "openedx.core.djangolib.oauth2_retirement_utils": retirement}
+            "openedx.core.djangolib.oauth2_retirement_utils": retirement, "oauth2_provider.models": dot_models}
 
 
 def sign_in_modules(fake):
@@ -334,6 +357,7 @@ login_urls = [path("login_ajax", login_user, name="login_api")]
 
 
 def add_tokens(fake, user, access="access-token", refresh="refresh-token"):
-    """An access and a refresh token of the user's mobile app, as DOT stores them."""
-    fake.access_tokens[access] = SimpleNamespace(user_id=user.pk, token=access)
+    """An access and a refresh token of the user's mobile app, as DOT stores them (the access token for 10 hours)."""
+    fake.access_tokens[access] = SimpleNamespace(user_id=user.pk, token=access,
+                                                 expires=timezone.now() + timezone.timedelta(hours=10))
     fake.refresh_tokens[refresh] = SimpleNamespace(user_id=user.pk, token=refresh)

@@ -218,6 +218,7 @@ def certificate_modules(fake):  # pylint: disable=too-many-locals,too-many-state
     api.generate_certificate_task = generate_certificate_task
     handler.CertificateGenerationNotAllowed = CertificateGenerationNotAllowed
     handler.generate_certificate_task = generate_certificate_task
+    handler.is_on_certificate_allowlist = lambda user, course_key: (user.pk, str(course_key)) in fake.allowlist
     handler.generate_allowlist_certificate_task = generate_allowlist_certificate_task
     data = types.ModuleType("lms.djangoapps.certificates.data")
     data.CertificateStatuses = CertificateStatuses

@@ -1,6 +1,7 @@
 """
 Queue again the honor code work lost on the way to the workers: sanctions still pending and determination notices
-still unsent (after a broker outage, or a worker killed mid-task). Safe to run at any time, e.g. from cron:
+still unsent (after a broker outage, or a worker killed mid-task), and certificates whose hold no longer applies.
+Safe to run at any time, e.g. from cron:
 
     ./manage.py lms resume_honor_code_work [--older-than 600]
 """
@@ -10,13 +11,13 @@ from honorcode_xblock import api
 
 
 class Command(BaseCommand):
-    help = "Queue again the sanctions still pending and the notices still unsent."
+    help = "Queue again the sanctions still pending, the notices still unsent and the certificates no longer withheld."
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than", type=int, default=api.STALE_WORK_SECONDS,
                             help="Only work decided at least this many seconds ago (default %(default)s).")
 
     def handle(self, *args, **options):
-        sanctions, determinations = api.resume_pending_work(max(0, options["older_than"]))
-        self.stdout.write(f"Queued {sanctions} pending sanction(s) and the notices of {determinations} "
-                          "determination(s).")
+        sanctions, determinations, certificates = api.resume_pending_work(max(0, options["older_than"]))
+        self.stdout.write(f"Queued {sanctions} pending sanction(s), the notices of {determinations} "
+                          f"determination(s) and {certificates} certificate request(s).")

@@ -250,9 +250,11 @@ def _setup():
     import django  # pylint: disable=import-outside-toplevel
 
     django.setup()
+    from django.conf import settings  # pylint: disable=import-outside-toplevel
     from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
     from opaque_keys.edx.keys import CourseKey  # pylint: disable=import-outside-toplevel
 
+    settings.HONORCODE_STANDALONE_COURSES = [COURSE, OTHER_COURSE]  # the run's courses exist on the demo's platform
     import honorcode_xblock.api  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
     import honorcode_xblock.rest.views  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
 

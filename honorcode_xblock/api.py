@@ -17,6 +17,7 @@ from importlib import resources
 from itertools import repeat
 
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -26,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
-from opaque_keys.edx.keys import UsageKey
+from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from honorcode_xblock import audit, events, evidence_types, notices, policy, sanctions, signals
 from honorcode_xblock.exceptions import (
@@ -128,8 +129,10 @@ def _course_role(user, course_key):
     cached = _quietly(cache.get, key)
     if cached is None:
         platform = get_platform()
-        cached = policy.course_role(platform.is_course_staff(user, course_key),
-                                    platform.is_limited_staff(user, course_key))
+        if platform.is_course_staff(user, course_key):  # limited staff are asked about only when not on the team
+            cached = policy.TEAM
+        else:
+            cached = policy.LIMITED_STAFF if platform.is_limited_staff(user, course_key) else ""
         _quietly(cache.set, key, cached, STAFF_CACHE_SECONDS)
     return cached
 
@@ -137,7 +140,7 @@ def _course_role(user, course_key):
 def is_course_staff(user, course_key):
     """
     Whether ``user`` is on the course team (or global staff): who sees the acceptance counts and works on cases.
-    Limited staff are not (see ``policy.course_role``).
+    Limited staff are not (see ``policy.LIMITED_STAFF``).
     """
     return _course_role(user, course_key) == policy.TEAM
 
@@ -1148,7 +1151,7 @@ def _release_certificate(user, course_key, ask_anyway=False):
     Returns:
         True when a hold was released.
     """
-    hold = CertificateHold.objects.in_force().filter(user=user, course_key=course_key).first()
+    hold = CertificateHold.objects.held(user, course_key)
     released = hold is not None and certificate_hold_reason(user, course_key) is None
     with transaction.atomic():
         if released:
@@ -1178,6 +1181,32 @@ def _ask_for_certificate(user_id, course_key):
     transaction.on_commit(send, robust=True)
 
 
+def answer_certificate_request(user, course_key):
+    """
+    The platform asks for the learner's certificate (the creation step): withhold it if something withholds it now,
+    recorded for course staff and the learner to see (:func:`withhold_certificate`); otherwise the certificate is
+    being issued, and a hold left from before is over. All in a savepoint of its own: an error here never breaks the
+    caller's transaction, and is answered by :func:`certificate_check_failed`.
+
+    Returns:
+        the ``HoldReason`` the certificate is withheld for, or None to let the platform issue it.
+    """
+    try:
+        with transaction.atomic():
+            reason = certificate_hold_reason(user, course_key)
+            if reason is not None:
+                withhold_certificate(user, course_key, reason)
+                return reason
+            hold = CertificateHold.objects.held(user, course_key)
+            if hold is not None:
+                _end_hold(hold, "issued")
+            return None
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Honor code: checking the certificate of user %s in %s failed", getattr(user, "pk", None),
+                      course_key)
+        return certificate_check_failed(user, course_key)
+
+
 def request_certificate(user_id, course_key):
     """
     Ask the platform for a learner's certificate (the task's work): the platform issues it if the learner qualifies,
@@ -1186,25 +1215,11 @@ def request_certificate(user_id, course_key):
     Returns:
         True when the platform was asked (False: the learner no longer exists).
     """
-    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
-    from opaque_keys.edx.keys import CourseKey  # pylint: disable=import-outside-toplevel
-
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         return False
     get_platform().request_certificate(user, CourseKey.from_string(str(course_key)))
     return True
-
-
-def release_certificate_hold(user, course_key):
-    """
-    The platform is issuing the learner's certificate (the creation step found nothing to withhold): a hold left
-    from before is over. A step of its own, taken by the creation step.
-    """
-    hold = CertificateHold.objects.in_force().filter(user=user, course_key=course_key).first()
-    if hold is not None:
-        with transaction.atomic():
-            _end_hold(hold, "issued")
 
 
 def certificate_check_failed(user, course_key):
@@ -1231,8 +1246,13 @@ def certificate_refusal_reaches_learner(user, course_key):
     """
     Whether refusing the learner's own certificate request with a message reaches them: the platform swallows the
     refusal for a learner on the certificate allowlist (and would answer their request as if it were granted).
+    False too when the allowlist cannot be read: the step then withholds by status, which reaches every caller.
     """
-    return not get_platform().on_certificate_allowlist(user, course_key)
+    try:
+        return not get_platform().on_certificate_allowlist(user, course_key)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Honor code: the certificate allowlist could not be read")
+        return False
 
 
 def _recheck_certificate_holds(cutoff):
@@ -1254,16 +1274,18 @@ def _recheck_certificate_holds(cutoff):
     return asked
 
 
-def certificate_holds(actor, course_key):
+def certificate_holds(actor, course_key, limit=None):
     """
-    The certificates withheld in a course now, for its course team: the learner, why, since when.
+    The certificates withheld in a course now, for its course team: the learner, why, since when; the newest first,
+    at most ``limit`` of them when given.
 
     Raises:
         NotPermitted, NotFound (no such course).
     """
     require_course_staff(actor, course_key)
-    return list(CertificateHold.objects.in_force().filter(course_key=course_key).select_related("user")
-                .order_by("-last_held_at", "pk"))
+    holds = CertificateHold.objects.in_force().filter(course_key=course_key).select_related("user").order_by(
+        "-last_held_at", "pk")
+    return list(holds[:limit] if limit is not None else holds)
 
 
 def certificate_revoked_at_link(certificate_uuid):
@@ -1593,7 +1615,8 @@ def change_case_status(actor, case_id, status, *, note=""):
     return case
 
 
-#: Evidence file types accepted by default: extension → (content type, leading bytes the file must start with).
+#: Evidence file types accepted by default (``evidence_types.EVIDENCE_TYPES``: each extension's content type and how
+#: its content is recognised).
 DEFAULT_EVIDENCE_TYPES = evidence_types.EVIDENCE_TYPES
 
 
@@ -2071,54 +2094,48 @@ def send_notices(determination_id):
 
 # --- what sanctions mean for the learner ---------------------------------------------------------------------------
 
-#: How long whether an account is terminated is kept in the cache; applying or reverting a termination starts a new
-#: generation of these entries at once (a reader that computed an answer before the change writes it under the old
-#: generation, which nobody reads any more).
+#: How long the cache keeps whether any account is terminated, and whether each account asked about is.
 TERMINATION_CACHE_SECONDS = 3600
-TERMINATION_GENERATION_KEY = "honorcode:terminations:generation"
+#: One cache entry, ``"<generation>:<1|0>"``: whether any account may be terminated, and the generation of the cached
+#: answers per account, so that a request with a token costs one cache read on a site without terminations. Only a
+#: reader that found no entry writes one (``cache.add``, from the database: "0" when none is terminated); applying or
+#: reverting a termination writes a new generation with "1" once committed (``cache.set``, over anything). So a
+#: reader's "none", computed before a termination committed, never outlives it, and an answer per account computed
+#: before a change is kept under a generation nobody reads any more. After the last revert, "1" lasts until the entry
+#: expires.
+TERMINATION_STATE_KEY = "honorcode:terminations:state"
 
 
-def _termination_generation():
-    generation = _quietly(cache.get, TERMINATION_GENERATION_KEY)
-    if generation is None:
-        _quietly(cache.add, TERMINATION_GENERATION_KEY, "0", None)
-        generation = _quietly(cache.get, TERMINATION_GENERATION_KEY) or "0"
-    return generation
+def _termination_state():
+    """(generation of the per-account answers, or None when the cache cannot hold them; whether any may be in force)."""
+    state = _quietly(cache.get, TERMINATION_STATE_KEY)
+    if state is None:
+        in_force = Sanction.objects.filter(kind=SanctionKind.TERMINATE_ACCOUNT, state=SanctionState.APPLIED).exists()
+        _quietly(cache.add, TERMINATION_STATE_KEY, f"{uuid.uuid4().hex}:{int(in_force)}", TERMINATION_CACHE_SECONDS)
+        state = _quietly(cache.get, TERMINATION_STATE_KEY)
+        if state is None:
+            return None, in_force
+    generation, _sep, flag = state.rpartition(":")
+    return generation, flag == "1"
 
 
-def _cached_termination_answer(name, compute):
-    key = f"honorcode:terminations:{_termination_generation()}:{name}"
-    cached = _quietly(cache.get, key)
+def _account_terminated(username, generation):
+    """Whether the account with this username was terminated (an applied termination), kept under ``generation``."""
+    key = f"honorcode:terminations:{generation}:user:{hashlib.sha256(str(username).encode('utf-8')).hexdigest()}"
+    cached = _quietly(cache.get, key) if generation else None
     if cached is None:
-        cached = bool(compute())
-        _quietly(cache.set, key, cached, TERMINATION_CACHE_SECONDS)
+        cached = Sanction.objects.filter(kind=SanctionKind.TERMINATE_ACCOUNT, state=SanctionState.APPLIED,
+                                         user__username=username).exists()
+        if generation:
+            _quietly(cache.set, key, cached, TERMINATION_CACHE_SECONDS)
     return cached
-
-
-def account_terminated_username(username):
-    """
-    Whether the account with this username was terminated (an applied termination), answered from the cache: asked
-    for requests that carry a token.
-    """
-    if not username:
-        return False
-    return _cached_termination_answer(
-        "user:" + hashlib.sha256(str(username).encode("utf-8")).hexdigest(),
-        lambda: Sanction.objects.filter(kind=SanctionKind.TERMINATE_ACCOUNT, state=SanctionState.APPLIED,
-                                        user__username=username).exists())
-
-
-def _terminations_in_force():
-    """Whether any account is terminated at all (most sites: none, and a token costs nothing more)."""
-    return _cached_termination_answer("any", lambda: Sanction.objects.filter(
-        kind=SanctionKind.TERMINATE_ACCOUNT, state=SanctionState.APPLIED).exists())
 
 
 def _forget_termination(sanction):
     """After a termination is applied or reverted: a new generation of cached answers, once committed."""
     if sanction.kind == SanctionKind.TERMINATE_ACCOUNT:
-        transaction.on_commit(lambda: _quietly(cache.set, TERMINATION_GENERATION_KEY, uuid.uuid4().hex, None),
-                              robust=True)
+        transaction.on_commit(lambda: _quietly(cache.set, TERMINATION_STATE_KEY, f"{uuid.uuid4().hex}:1",
+                                               TERMINATION_CACHE_SECONDS), robust=True)
 
 
 def terminated_token_refusal(request):
@@ -2131,10 +2148,13 @@ def terminated_token_refusal(request):
     verified, so that a forged token learns nothing.
     """
     platform = get_platform()
-    if not platform.request_carries_token(request) or not _terminations_in_force():
+    if not platform.request_carries_token(request):
+        return None
+    generation, any_in_force = _termination_state()
+    if not any_in_force:
         return None
     username = platform.token_username(request, verified=False)
-    if not username or not account_terminated_username(username):
+    if not username or not _account_terminated(username, generation):
         return None
     if platform.token_username(request, verified=True) != username:
         return None
@@ -2216,7 +2236,7 @@ def my_certificate_hold(user, course_key):
     """The hold on the learner's own certificate in the course, if the platform asked for it and it was withheld."""
     if user is None or getattr(user, "pk", None) is None:
         return None
-    return CertificateHold.objects.in_force().filter(user=user, course_key=course_key).first()
+    return CertificateHold.objects.held(user, course_key)
 
 
 # --- exports ------------------------------------------------------------------------------------------------------

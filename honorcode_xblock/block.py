@@ -205,7 +205,7 @@ class HonorCodeXBlock(XBlock):
                     context["cases_url"] = api.staff_cases_url(course_key)
                     context["new_case_url"] = api.new_case_url(course_key)
                     try:
-                        context["holds"] = api.certificate_holds(user, course_key)[:STAFF_HOLDS_SHOWN]
+                        context["holds"] = api.certificate_holds(user, course_key, limit=STAFF_HOLDS_SHOWN)
                     except HonorCodeError:  # e.g. a course the platform does not list: no holds to show
                         context["holds"] = []
         if preview:

@@ -26,9 +26,9 @@ import hashlib
 import logging
 
 from crum import get_current_request
-from django.db import transaction
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from edx_django_utils.cache import RequestCache
 from openedx_filters import PipelineStep
 from openedx_filters.learning.filters import (
@@ -192,48 +192,33 @@ class WithholdCertificate(PipelineStep):
       on for the others (``_generate_certificate_task`` does the same with ``unverified`` for learners without an ID
       verification).
 
-    Each refusal is recorded (``api.withhold_certificate``) for course staff and the learner to see, and a hold left
-    from before ends when the certificate is issued; the certificate is asked for again when nothing withholds it.
-    An unexpected error in the step, in its own savepoint, withholds quietly in a course that uses the honor code
-    (logged, recorded, asked for again by the sweep) and never in one that does not. A learner on the certificate
+    ``api.answer_certificate_request`` records each refusal for course staff and the learner to see, and ends a hold
+    left from before when the certificate is issued; the certificate is asked for again when nothing withholds it.
+    An unexpected error there, in its own savepoint, withholds quietly in a course that uses the honor code (logged,
+    recorded, asked for again by the sweep) and never in one that does not. A learner on the certificate
     allowlist gets no exception either: the platform swallows it on that path and would answer as if it were granted.
     """
 
     def run_filter(self, user, course_key, mode, status, grade, generation_mode, **kwargs):  # pylint: disable=arguments-differ
-        try:
-            with transaction.atomic():  # a savepoint: an error here never breaks the caller's transaction
-                reason = api.certificate_hold_reason(user, course_key)
-                if reason is None:
-                    api.release_certificate_hold(user, course_key)
-                else:
-                    api.withhold_certificate(user, course_key, reason)
-        except Exception:  # pylint: disable=broad-except
-            log.exception("Honor code: checking the certificate of user %s in %s failed",
-                          getattr(user, "pk", None), course_key)
-            reason = api.certificate_check_failed(user, course_key)
+        reason = api.answer_certificate_request(user, course_key)
         if reason is None:
             return {}
-        if generation_mode == "self" and _refusal_reaches(user, course_key):
-            raise CertificateCreationRequested.PreventCertificateCreation(REFUSALS[reason]())
+        if generation_mode == "self" and api.certificate_refusal_reaches_learner(user, course_key):
+            raise CertificateCreationRequested.PreventCertificateCreation(str(REFUSALS[reason]))
         return {"status": api.withheld_certificate_status()}
-
-
-def _refusal_reaches(user, course_key):
-    try:
-        return api.certificate_refusal_reaches_learner(user, course_key)
-    except Exception:  # pylint: disable=broad-except
-        log.exception("Honor code: the certificate allowlist could not be read")
-        return False
 
 
 #: What the learner who asks for a withheld certificate is told, by the reason it is withheld.
 REFUSALS = {
-    "determination": lambda: _("Your certificate in this course is withheld by an honor code determination. Your "
-                               "honor code record says more."),
-    "not_accepted": lambda: _("Your certificate is withheld until you accept the honor code of this course. Accept "
-                              "it in the course, then ask for the certificate again."),
-    "check_failed": lambda: _("Your certificate could not be checked against the honor code just now. It is asked "
-                              "for again shortly; you can also try again later."),
+    api.HoldReason.DETERMINATION: gettext_lazy(
+        "Your certificate in this course is withheld by an honor code determination. Your honor code record says "
+        "more."),
+    api.HoldReason.NOT_ACCEPTED: gettext_lazy(
+        "Your certificate is withheld until you accept the honor code of this course. Accept it in the course, then "
+        "ask for the certificate again."),
+    api.HoldReason.CHECK_FAILED: gettext_lazy(
+        "Your certificate could not be checked against the honor code just now. It is asked for again shortly; you "
+        "can also try again later."),
 }
 
 

@@ -38,8 +38,8 @@ class TerminatedAccountMiddleware:
     Refuse, with a 403 JSON message, a request carrying a valid token (a JWT, in the header or the MFEs' cookies, or
     an OAuth2 bearer token) of an account whose use of the site was terminated: the API and the mobile apps
     authenticate tokens inside their views, and edx-drf-extensions' ``JwtAuthentication`` checks no account state.
-    A request without a token costs nothing; one with a token, on a site where no account is terminated, two cache
-    reads.
+    A request without a token costs nothing; one with a token, on a site where no account is terminated, one cache
+    read (``api.TERMINATION_STATE_KEY``).
     """
 
     def __init__(self, get_response):

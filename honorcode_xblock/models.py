@@ -948,6 +948,10 @@ class CertificateHoldQuerySet(models.QuerySet):
         """The holds not released yet."""
         return self.filter(released_at__isnull=True)
 
+    def held(self, user, course_key):
+        """The hold in force on the learner's certificate in the course, or None."""
+        return self.in_force().filter(user=user, course_key=course_key).first()
+
     def record(self, user, course_key, reason, now):
         """
         Note that the platform asked for the learner's certificate and it was withheld for ``reason``.

@@ -187,20 +187,3 @@ TEAM = "team"
 LIMITED_STAFF = "limited"
 #: The roles the gate exempts (when the course exempts staff).
 GATE_EXEMPT_ROLES = frozenset({TEAM, LIMITED_STAFF})
-
-
-def course_role(on_team, limited_staff):
-    """
-    A user's role on a course team, from the platform's two answers.
-
-    Arguments:
-        on_team (bool): the platform counts the user as course staff (Studio read access, or global staff).
-        limited_staff (bool): the platform counts the user as the course's limited staff.
-
-    Returns:
-        ``TEAM``, ``LIMITED_STAFF`` or "".
-    """
-    if on_team:
-        return TEAM
-    return LIMITED_STAFF if limited_staff else ""
-

@@ -346,6 +346,55 @@ class TestTerminatedAccount:
         assert Client().get("/api/honorcode/v1/me/record/", HTTP_AUTHORIZATION=f"JWT {token}").status_code == 200
 
 
+class CountingCache:
+    """Django's cache, counting the reads."""
+
+    def __init__(self, real):
+        self.real, self.reads = real, 0
+
+    def get(self, *args, **kwargs):
+        self.reads += 1
+        return self.real.get(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def jwt_request(user):
+    from edx_rest_framework_extensions.auth.jwt.tests.utils import (  # pylint: disable=import-outside-toplevel
+        generate_jwt_token,
+        generate_latest_version_payload,
+    )
+
+    return RequestFactory().get("/", HTTP_AUTHORIZATION=f"JWT {generate_jwt_token(generate_latest_version_payload(user))}")
+
+
+class TestTerminationCache:
+    def test_a_token_on_a_site_without_terminations_costs_one_cache_read(self, lms, learners, monkeypatch,
+                                                                          django_assert_num_queries):
+        assert api.terminated_token_refusal(jwt_request(learners.ann)) is None  # the first asks the database
+        counting = CountingCache(api.cache)
+        monkeypatch.setattr(api, "cache", counting)
+        with django_assert_num_queries(0):
+            assert api.terminated_token_refusal(jwt_request(learners.ann)) is None
+        assert counting.reads == 1
+
+    def test_none_computed_before_a_termination_committed_never_hides_it(self, run_commit_hooks, lms, learners,
+                                                                         admin, monkeypatch):
+        real = api.cache
+
+        class LateReader(CountingCache):
+            def add(self, *args, **kwargs):  # the reader counted no termination, then one committed, then it writes
+                monkeypatch.setattr(api, "cache", real)
+                decide(admin, learners.bob, "terminate_account")
+                return real.add(*args, **kwargs)
+
+        monkeypatch.setattr(api, "cache", LateReader(real))
+        assert api.terminated_token_refusal(jwt_request(learners.ann)) is None
+        assert Sanction.objects.get(kind="terminate_account").state == "applied"
+        assert api.terminated_token_refusal(jwt_request(learners.bob)) is not None
+
+
 def sign_in(email, password=None, **extra):
     """POST ``/login_ajax`` as the LMS's sign-in page does; (status, JSON body)."""
     data = {"email": email, **extra}

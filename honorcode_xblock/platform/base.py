@@ -222,9 +222,19 @@ class Platform(abc.ABC):
     def request_certificate(self, user, course_key):
         """Ask the platform, once the transaction commits, to generate the learner's certificate if they qualify."""
 
-    @abc.abstractmethod
     def certificate_link_uuid(self, request):
-        """The certificate uuid a request for a certificate's public page names, or None for any other request."""
+        """
+        The ``verify_uuid`` a request for a certificate's public page names, or None for any other request: the LMS's
+        ``lms/djangoapps/certificates/urls.py`` mounts ``render_cert_by_uuid`` (namespace ``certificates``) at
+        ``/certificates/<certificate_uuid>`` (the demo mounts its stand-in under the same names). The LMS's view loads
+        only a downloadable certificate (``GeneratedCertificate.eligible_certificates.get(verify_uuid=...,
+        status=downloadable)``) and answers ``Http404`` for an invalidated one, before ``CertificateRenderStarted``
+        could run.
+        """
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name != "render_cert_by_uuid" or "certificates" not in match.namespaces:
+            return None
+        return match.kwargs.get("certificate_uuid")
 
     @abc.abstractmethod
     def sign_in_proves_account(self, request, user):

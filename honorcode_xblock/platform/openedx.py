@@ -494,19 +494,6 @@ class OpenEdxPlatform(Platform):
         password = posted.get("password") or ""
         return bool(password and user.has_usable_password() and user.check_password(normalize_password(password)))
 
-    def certificate_link_uuid(self, request):
-        """
-        The ``verify_uuid`` a request for a certificate's page names: ``lms/djangoapps/certificates/urls.py`` mounts
-        ``render_cert_by_uuid`` (namespace ``certificates``) at ``/certificates/<certificate_uuid>``. Its view loads only
-        a downloadable certificate (``GeneratedCertificate.eligible_certificates.get(verify_uuid=...,
-        status=downloadable)``) and answers ``Http404`` for an invalidated one, before ``CertificateRenderStarted``
-        could run.
-        """
-        match = getattr(request, "resolver_match", None)
-        if match is None or match.url_name != "render_cert_by_uuid" or "certificates" not in match.namespaces:
-            return None
-        return match.kwargs.get("certificate_uuid")
-
     def record_platform_agreement(self, user, course_key):
         """
         The platform's own integrity signature, where the operator turned it on
@@ -661,14 +648,13 @@ class OpenEdxPlatform(Platform):
         """
         from edx_ace.signals import ACE_MESSAGE_SENT  # pylint: disable=import-error,import-outside-toplevel
 
-        delivered = []
+        delivered, expected = [], str(message.uuid)
 
         def on_sent(sender, message=None, **kwargs):  # pylint: disable=unused-argument
-            if isinstance(message, dict) and message.get("uuid") == str(sent.uuid):
+            if isinstance(message, dict) and message.get("uuid") == expected:
                 delivered.append(message.get("channel"))
 
-        sent = message
-        uid = f"honorcode-notice-{message.uuid}"
+        uid = f"honorcode-notice-{expected}"
         ACE_MESSAGE_SENT.connect(on_sent, weak=False, dispatch_uid=uid)
         try:
             ace.send(message)

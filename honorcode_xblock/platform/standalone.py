@@ -243,13 +243,6 @@ class StandalonePlatform(Platform):
         StandaloneCertificate.objects.filter(user=user, course_key=course_key).exclude(
             status=StandaloneCertificate.DOWNLOADABLE).update(status=status or StandaloneCertificate.DOWNLOADABLE)
 
-    def certificate_link_uuid(self, request):
-        """The demo's stand-in of the LMS's certificate page route (``certificates:render_cert_by_uuid``)."""
-        match = getattr(request, "resolver_match", None)
-        if match is None or match.url_name != "render_cert_by_uuid" or "certificates" not in match.namespaces:
-            return None
-        return match.kwargs.get("certificate_uuid")
-
     def sign_in_proves_account(self, request, user):
         """The demo's sign-in form sends a username and a password: the account's own password proves it."""
         password = (getattr(request, "POST", None) or {}).get("password") or ""

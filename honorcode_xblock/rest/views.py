@@ -115,12 +115,12 @@ class HonorCodeAPIView(APIView):
     @staticmethod
     def course_key(course_id):
         """The course key in the URL (400 for one that does not match ``COURSE_ID_PATTERN``)."""
-        try:
-            if not COURSE_ID_RE.fullmatch(course_id):
-                raise InvalidKeyError(CourseKey, course_id)
-            return CourseKey.from_string(course_id)
-        except InvalidKeyError as error:
-            raise ValidationError({"course_id": [f"{course_id} is not a valid course key."]}) from error
+        if COURSE_ID_RE.fullmatch(course_id):
+            try:
+                return CourseKey.from_string(course_id)
+            except InvalidKeyError:
+                pass
+        raise ValidationError({"course_id": [f"{course_id} is not a valid course key."]})
 
     def query_value(self, name):
         """A query parameter; an empty one is the same as none."""

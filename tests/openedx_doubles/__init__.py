@@ -91,6 +91,7 @@ class FakeOpenEdx:  # pylint: disable=too-many-instance-attributes
         self.standings = {}        # user id -> the saved UserStanding row (account_status, changed_by_id, ...)
         self.access_tokens = {}    # DOT access token -> row (user_id)
         self.refresh_tokens = {}   # DOT refresh token -> row (user_id)
+        self.oauth_applications = set()  # ids of users who own a DOT Application
         self.dot_retired = []      # user ids given to retire_dot_oauth2_models
         self.login_failures = {}   # user id -> failed sign-ins (LoginFailures)
         self.third_party_auth = True  # FEATURES['ENABLE_THIRD_PARTY_AUTH']

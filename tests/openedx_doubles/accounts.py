@@ -28,8 +28,9 @@ Read from openedx-platform @ e57a655d77b614f19223984e9805b1fb940ab192 (other ver
   pipeline call it).
 - ``openedx/core/lib/api/authentication.py`` ``BearerAuthentication`` / ``BearerAuthenticationAllowInactiveUser``: the
   token is looked up with ``oauth2_provider.models.AccessToken.objects.select_related('user').filter(token=...)``; one
-  that no longer exists is refused (``token_nonexistent``), so is a user with an unusable password
-  (``user_is_disabled``).
+  that no longer exists is refused (``token_nonexistent``), so is one past its ``expires`` (``token_expired``) and a
+  user with an unusable password who owns no OAuth2 application (``user_is_disabled``); a header of one word, or of
+  more than two, is refused too (``token_not_provided``, ``token_malformed``).
 - ``lms/djangoapps/courseware/masquerade.py``: ``MASQUERADE_SETTINGS_KEY`` and ``is_masquerading_as_student``.
 - ``common/djangoapps/third_party_auth``: ``is_enabled()`` and ``pipeline.running(request)`` (a sign-on in progress;
   the double's sign-in form names its user in ``tpa_username``);
@@ -212,27 +213,44 @@ def role_modules(fake):
 def token_modules(fake):
     """DOT tokens as the LMS keeps them, the bearer authentication that reads them, and their retirement."""
     from rest_framework import exceptions as drf_exceptions  # pylint: disable=import-outside-toplevel
+    from rest_framework.authentication import get_authorization_header  # pylint: disable=import-outside-toplevel
 
     class BearerAuthentication:
-        """``BearerAuthentication``: the token must exist and its user must have a usable password."""
+        """
+        ``BearerAuthentication``: the header must hold one token, which must exist and not have expired; its user must
+        have a usable password (or own an OAuth2 application) and, unless inactive users are allowed, be active.
+        """
 
         allow_inactive_users = False
 
         def authenticate(self, request):
-            header = request.META.get("HTTP_AUTHORIZATION", "")
-            if not header.startswith("Bearer "):
+            auth = get_authorization_header(request).split()
+            if len(auth) == 1:
+                raise drf_exceptions.AuthenticationFailed({
+                    "error_code": "token_not_provided",
+                    "developer_message": "Invalid token header. No credentials provided."})
+            if len(auth) > 2:
+                raise drf_exceptions.AuthenticationFailed({
+                    "error_code": "token_malformed",
+                    "developer_message": "Invalid token header. Token string should not contain spaces."})
+            if not auth or auth[0].lower() != b"bearer":
                 return None
-            token = fake.access_tokens.get(header[len("Bearer "):])
+            token = fake.access_tokens.get(auth[1].decode("utf8"))
             if token is None:
                 raise drf_exceptions.AuthenticationFailed({
                     "error_code": "token_nonexistent",
                     "developer_message": "The provided access token does not match any valid tokens."})
+            if token.expires < timezone.now():
+                raise drf_exceptions.AuthenticationFailed({
+                    "error_code": "token_expired",
+                    "developer_message": "The provided access token has expired and is no longer valid."})
             user = get_user_model().objects.get(pk=token.user_id)
-            if not user.has_usable_password():
+            if not user.has_usable_password() and user.pk not in fake.oauth_applications:
                 raise drf_exceptions.AuthenticationFailed({
                     "error_code": "user_is_disabled", "developer_message": f"User disabled by admin: {user.username}"})
             if not self.allow_inactive_users and not user.is_active:
-                raise drf_exceptions.AuthenticationFailed({"error_code": "user_not_active"})
+                raise drf_exceptions.AuthenticationFailed({
+                    "error_code": "user_not_active", "developer_message": f"User inactive or deleted: {user.username}"})
             return user, token
 
     authentication = types.ModuleType("openedx.core.lib.api.authentication")
@@ -246,6 +264,7 @@ def token_modules(fake):
             for token, row in list(store.items()):
                 if row.user_id == user.id:
                     del store[token]
+        fake.oauth_applications.discard(user.id)
         fake.dot_retired.append(user.id)
 
     retirement.retire_dot_oauth2_models = retire_dot_oauth2_models

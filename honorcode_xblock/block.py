@@ -18,7 +18,7 @@ from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, Scope, String
 
-from honorcode_xblock import api
+from honorcode_xblock import api, links
 from honorcode_xblock.exceptions import HonorCodeError, InvalidInput, NoPolicyPublished
 from honorcode_xblock.rendering import format_date as _format_date
 from honorcode_xblock.rendering import pledge_html, render
@@ -202,8 +202,8 @@ class HonorCodeXBlock(XBlock):
             if show_counts or api.is_course_staff(user, course_key):
                 context["counts"] = api.acceptance_counts(course_key)
                 if not preview:  # the case pages live in the LMS, not in Studio's preview
-                    context["cases_url"] = api.staff_cases_url(course_key)
-                    context["new_case_url"] = api.new_case_url(course_key)
+                    context["cases_url"] = links.staff_cases_url(course_key)
+                    context["new_case_url"] = links.new_case_url(course_key)
                     try:
                         context["holds"] = api.certificate_holds(user, course_key, limit=STAFF_HOLDS_SHOWN)
                     except HonorCodeError:  # e.g. a course the platform does not list: no holds to show

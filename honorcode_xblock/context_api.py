@@ -9,7 +9,7 @@ template is ``templates/mako/honorcode_xblock/honorcode.html`` (``plugin_setting
 """
 from django.utils.translation import gettext as _
 
-from honorcode_xblock import api
+from honorcode_xblock import api, links
 
 
 def instructor_dashboard_context(context):
@@ -25,7 +25,7 @@ def instructor_dashboard_context(context):
             "section_key": "honorcode",
             "section_display_name": _("Honor code cases"),
             "template_path_prefix": "/honorcode_xblock/",
-            "cases_url": api.staff_cases_url(course_key),
-            "new_case_url": api.new_case_url(course_key),
+            "cases_url": links.staff_cases_url(course_key),
+            "new_case_url": links.new_case_url(course_key),
         })
-    return {"cases_url": api.staff_cases_url(course_key)}
+    return {"cases_url": links.staff_cases_url(course_key)}

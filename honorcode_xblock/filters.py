@@ -38,7 +38,7 @@ from openedx_filters.learning.filters import (
 )
 from web_fragments.fragment import Fragment
 
-from honorcode_xblock import api
+from honorcode_xblock import api, links
 from honorcode_xblock.exceptions import NoPolicyPublished
 from honorcode_xblock.rendering import format_date, pledge_html, render, static_text
 
@@ -57,11 +57,24 @@ def _csrf_token():
 
 
 def _notice_html(user, course_key, dom_id):
-    """The pending change notice (marked shown as it is rendered), or ""."""
+    """The pending change notice, or "": rendered for the learner's own visit, then marked shown (a step of its own)."""
     notice = api.change_notice(user, course_key)
     if notice is None:
         return ""
-    return render("html/notice.html", {"notice": notice, "notice_date": format_date(notice["date"]), "dom_id": dom_id})
+    html = render("html/notice.html", {"notice": notice, "notice_date": format_date(notice.date), "dom_id": dom_id})
+    api.mark_change_notice_shown(user, course_key, notice)
+    return html
+
+
+def _visit(user, course_key):
+    """
+    The learner's own visit to a course: their gate state, after recording their agreement by continued use where
+    the honor code or the course's terms changed since they last agreed (the change rule's explicit step).
+    """
+    state = api.gate_state(user, course_key)
+    if state.continued_use_due:
+        state = api.record_continued_use(user, course_key)
+    return state
 
 
 def placeholder_html(user, course_key, inline_assets=False):
@@ -83,7 +96,7 @@ def placeholder_html(user, course_key, inline_assets=False):
         context.update({
             "view": view,
             "pledge_html": pledge_html(view, dom_id, scroll=True) if view else "",
-            "accept_url": api.accept_url(course_key, user),
+            "accept_url": links.accept_url(course_key, user),
             "csrf_token": _csrf_token(),
             "next_url": _next_url(),
             "notice_html": _notice_html(user, course_key, dom_id),
@@ -135,8 +148,9 @@ class WithholdGradedUnit(PipelineStep):
         if block is None:
             return {"context": context, "student_view_context": student_view_context}
         user = api.current_user()
-        course_key = api.withholds(block, user, student_view_context)
-        if course_key is not None:
+        course_key = api.course_key_for_block(block)
+        if course_key is not None and _visit(user, course_key).withhold_graded and api.is_graded(
+                block, student_view_context):
             raise RenderXBlockStarted.RenderCustomResponse(
                 message=_("Graded content withheld until the honor code is accepted."),
                 response=placeholder_html(user, course_key, inline_assets=True),
@@ -155,22 +169,18 @@ class WithholdGradedChild(PipelineStep):
 
     def run_filter(self, block, context, **kwargs):  # pylint: disable=arguments-differ
         user = api.current_user()
-        course_key = api.withholds(block, user, context)
-        if course_key is not None:
-            return {"block": _Standin(block, placeholder_html(user, course_key)), "context": context}
-        notice = self._notice_for(block, user)
-        if notice:
-            return {"block": _Standin(block, notice, child_too=True), "context": context}
-        return {"block": block, "context": context}
-
-    @staticmethod
-    def _notice_for(block, user):
-        if user is None:
-            return ""
         course_key = api.course_key_for_block(block)
-        if course_key is None or not api.gate_state(user, course_key).notice_pending:
-            return ""
-        return _notice_html(user, course_key, "hc-notice-" + hashlib.sha1(str(course_key).encode()).hexdigest()[:8])
+        if course_key is None:
+            return {"block": block, "context": context}
+        state = _visit(user, course_key)
+        if state.withhold_graded and api.is_graded(block, context):
+            return {"block": _Standin(block, placeholder_html(user, course_key)), "context": context}
+        if state.notice_pending and user is not None:
+            dom_id = "hc-notice-" + hashlib.sha1(str(course_key).encode()).hexdigest()[:8]
+            notice = _notice_html(user, course_key, dom_id)
+            if notice:
+                return {"block": _Standin(block, notice, child_too=True), "context": context}
+        return {"block": block, "context": context}
 
 
 class WithholdCertificate(PipelineStep):
@@ -264,7 +274,7 @@ class AddCasesTab(PipelineStep):
             tabs.append({
                 "tab_id": "honorcode",
                 "title": str(_("Honor code cases")),
-                "url": api.staff_cases_url(course_key, absolute=True),
+                "url": links.staff_cases_url(course_key, absolute=True),
                 "sort_order": 1000,
             })
         return {"tabs": tabs}

@@ -11,9 +11,8 @@ Middleware the plugin settings add to the LMS, where no openedx-filter runs:
 """
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
 
-from honorcode_xblock import api
+from honorcode_xblock import api, links
 
 
 class HandlerGateMiddleware:
@@ -74,6 +73,6 @@ class RevokedCertificateMiddleware:
         return render(request, "honorcode_xblock/certificate_revoked.html", {
             "course_name": api.course_name(revocation.course_key),
             "owner": owner,
-            "record_url": reverse("honorcode:my_record"),
-            "policy_url": reverse("honorcode:policy"),
+            "record_url": links.record_url(),
+            "policy_url": links.policy_url(),
         }, status=410)

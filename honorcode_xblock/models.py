@@ -4,14 +4,15 @@ The honor code's records: policy versions, course terms, course settings, accept
 Models own their queries (manager methods); everything outside the app reaches them through ``api``.
 """
 import uuid
-from contextlib import closing
-from itertools import islice
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connections, models, transaction
-from django.db.models import Count, Exists, Max, Min, Subquery
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
+
+from honorcode_xblock.streaming import IsoTimestamp, pages_of, unbuffered_pages
 
 
 class ChangeKind(models.TextChoices):
@@ -54,17 +55,25 @@ class PolicyVersionQuerySet(models.QuerySet):
         """Versions not yet published."""
         return self.filter(published_at__isnull=True)
 
+    def in_force(self, when=None):
+        """
+        The rule of which version is in force, as a query (its one definition): the versions published by ``when``
+        (by now when None), the one in force first: the highest number, since publishing numbers them in turn.
+        """
+        published = self.published()
+        return published if when is None else published.filter(published_at__lte=when)
+
     def current(self):
-        """The version in force now: the published one with the highest number, or None."""
-        return self.published().first()
+        """The version in force now, or None when none was ever published."""
+        return self.in_force().first()
 
     def in_force_at(self, when):
-        """The version in force at ``when``: the last one published at or before it, or None."""
-        return self.filter(published_at__lte=when).order_by("-published_at", "-number").first()
+        """The version in force at ``when`` (conduct is judged against it), or None."""
+        return self.in_force(when).first()
 
-    def last_material_number(self):
-        """The number of the newest published material version, or None."""
-        return self.published().filter(change_kind=ChangeKind.MATERIAL).values_list("number", flat=True).first()
+    def material(self):
+        """Material changes only (those that may ask learners to accept again)."""
+        return self.filter(change_kind=ChangeKind.MATERIAL)
 
     def highest_number(self):
         """The number of the newest published version (0 when none is)."""
@@ -254,40 +263,47 @@ class CourseSettingsQuerySet(models.QuerySet):
 
     def gate_facts(self, course_key, user):
         """
-        Everything the gate needs about one learner in one course, in one query.
+        Everything the change rule needs about one learner in one course, in one query: the gate reads it, and so
+        does the learner's current acceptance.
 
         Returns:
-            None when the course does not use the honor code (no settings row); otherwise a dict with the course's
-            ``gate_graded_content``, ``staff_exempt`` and ``reaccept_after_material_change``, the site's
-            ``current_id``, ``current_number`` and ``last_material_number``, and, for a signed-in learner,
-            ``best_explicit_number``, ``accepted_any``, ``accepted_current`` (the current policy and course terms)
-            and ``notice_pending``.
+            None when no honor code version was ever published; otherwise a dict with ``uses_honor_code`` (the
+            course has a settings row) and the course's ``gate_graded_content``, ``staff_exempt`` and
+            ``reaccept_after_material_change`` (their defaults without a row), the site's ``current_id``,
+            ``current_number`` and ``last_material_number``, the course's ``current_terms_id``, and, for a signed-in
+            learner, ``best_explicit_number``, ``accepted_any``, ``accepted_current`` (the current policy and course
+            terms) and ``notice_pending``.
         """
-        published = PolicyVersion.objects.filter(published_at__isnull=False).order_by("-number")
-        current_id = Subquery(published.values("pk")[:1])
+        in_force = PolicyVersion.objects.in_force()
+        course = self.filter(course_key=course_key)
+        current_terms = CourseTerms.objects.for_course(course_key).values("pk")[:1]
+
+        def setting(name, default):
+            return Coalesce(Subquery(course.values(name)[:1]), Value(default), output_field=models.BooleanField())
+
         annotations = {
-            "current_id": current_id,
-            "current_number": Subquery(published.values("number")[:1]),
-            "last_material_number": Subquery(
-                published.filter(change_kind=ChangeKind.MATERIAL).values("number")[:1]),
+            "current_id": F("pk"),
+            "current_number": F("number"),
+            "uses_honor_code": Exists(course),
+            "gate_graded_content": setting("gate_graded_content", False),
+            "staff_exempt": setting("staff_exempt", True),
+            "reaccept_after_material_change": setting("reaccept_after_material_change", True),
+            "last_material_number": Subquery(in_force.material().values("number")[:1]),
+            "current_terms_id": Subquery(current_terms),
         }
-        fields = ["gate_graded_content", "staff_exempt", "reaccept_after_material_change", *annotations]
         if user is not None:
             mine = Acceptance.objects.filter(user=user, course_key=course_key)
-            current_terms = CourseTerms.objects.filter(course_key=course_key).order_by("-version").values("pk")[:1]
-            user_annotations = {
+            annotations.update({
                 "best_explicit_number": Subquery(
                     mine.filter(method=AcceptanceMethod.EXPLICIT).order_by("-policy_version__number")
                     .values("policy_version__number")[:1]),
                 "accepted_any": Exists(mine),
                 "accepted_current": Exists(mine.filter(
-                    policy_version_id=current_id, course_terms_id=Subquery(current_terms))),
+                    policy_version_id=OuterRef("pk"), course_terms_id=Subquery(current_terms))),
                 "notice_pending": Exists(mine.filter(
                     method=AcceptanceMethod.CONTINUED_ACCESS, notice_shown_at__isnull=True)),
-            }
-            annotations.update(user_annotations)
-            fields += list(user_annotations)
-        return self.filter(course_key=course_key).annotate(**annotations).values(*fields).first()
+            })
+        return in_force.annotate(**annotations).values(*annotations).first()
 
 
 class CourseSettings(models.Model):
@@ -324,114 +340,6 @@ class CourseSettings(models.Model):
         return f"{self.course_key} settings"
 
 
-class IsoTimestamp(models.Func):
-    """
-    A UTC timestamp column as the ISO 8601 text ``datetime.isoformat`` gives for it (``2026-01-31T12:34:56.123456+00:00``,
-    without the fraction when it is zero), formatted by the database: MySQL/MariaDB and SQLite, the two it runs on.
-    """
-
-    output_field = models.CharField()
-    arity = 1
-
-    def as_mysql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template=(
-            "CONCAT(DATE_FORMAT(%(expressions)s, IF(MICROSECOND(%(expressions)s) = 0, '%%%%Y-%%%%m-%%%%dT%%%%H:%%%%i:%%%%s', "
-            "'%%%%Y-%%%%m-%%%%dT%%%%H:%%%%i:%%%%s.%%%%f')), '+00:00')"
-        ), **extra_context)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # Django stores a datetime as its str() in UTC: the date, a space, the time, the fraction unless it is zero
-        return self.as_sql(compiler, connection, template="REPLACE(%(expressions)s, ' ', 'T') || '+00:00'",
-                           **extra_context)
-
-
-#: MySQL client errors of a connection lost mid-query (CR_SERVER_GONE_ERROR, CR_SERVER_LOST, CR_SERVER_LOST_EXTENDED):
-#: after one, a read in primary-key order can go on from its last row on a new connection.
-LOST_CONNECTION_ERRORS = (2006, 2013, 2055)
-#: Server errors of a statement stopped at its time limit (MariaDB's ER_STATEMENT_TIMEOUT, MySQL's ER_QUERY_TIMEOUT):
-#: the connection and its transaction go on, and so can the read, from its last row.
-STATEMENT_TIMEOUT_ERRORS = (1969, 3024)
-
-
-def _unbuffered_pages(queryset, size, indexes=(), statement_seconds=None):
-    """
-    The rows of ``queryset`` (MySQL/MariaDB; its first column the primary key, in primary-key order) in pages of at
-    most ``size``, through an unbuffered cursor (``MySQLdb.cursors.SSCursor``): the server sends the rows as the
-    client reads them, so the client never holds more than a page, and the server's work runs while the client
-    handles the page before. The cursor is Django's (query logging and execute wrappers apply) on the queryset's
-    connection, which serves only it until the pages are read to the end or closed. The rows are the database's, not
-    passed through the fields' ``from_db_value``.
-
-    A read is one statement as long as it lasts, which holds the tables' metadata locks (a migration altering them
-    waits, and the queries after it with it). ``statement_seconds`` caps each statement's time (MariaDB's
-    ``max_statement_time``, MySQL's ``MAX_EXECUTION_TIME``): the server stops it, and the read goes on from its last
-    row with a new statement. The server also ends a statement whose client stops reading for longer than its
-    ``net_write_timeout`` (a download that stalls), and the connection with it: outside a transaction, the read goes
-    on as well, on a new connection. Either way only while each attempt gets further than the one before.
-
-    Closed before its end (a client gone mid-download), it closes the connection outside a transaction, which ends the
-    statement at once; inside one, the cursor reads and drops the rows left.
-
-    ``indexes``: the only indexes of the queryset's table MySQL may read it by (``FORCE INDEX``; Django's ORM has no
-    index hints).
-    """
-    connection = connections[queryset.db]
-    after = None
-    while True:
-        rows = queryset if after is None else queryset.filter(pk__gt=after)
-        resumed_from = after
-        try:
-            with closing(_one_unbuffered_query(connection, rows, size, indexes, statement_seconds)) as pages:
-                try:
-                    for page in pages:
-                        after = page[-1][0]
-                        yield page
-                except GeneratorExit:
-                    if not connection.in_atomic_block:
-                        connection.close()  # before the cursor closes: it would read every row left
-                    raise
-            return
-        except OperationalError as error:
-            lost = error.args[0] in LOST_CONNECTION_ERRORS and not connection.in_atomic_block
-            if not (lost or error.args[0] in STATEMENT_TIMEOUT_ERRORS) or after == resumed_from:
-                raise
-            if lost:
-                connection.close()  # the next query opens a new one
-
-
-def _one_unbuffered_query(connection, queryset, size, indexes=(), statement_seconds=None):
-    """The rows of one query on an unbuffered cursor of ``connection``, in pages of at most ``size``."""
-    from django.db.backends.mysql.base import CursorWrapper  # pylint: disable=import-outside-toplevel
-    from MySQLdb.cursors import SSCursor  # pylint: disable=import-outside-toplevel
-
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    if indexes:
-        table = f"FROM {connection.ops.quote_name(queryset.model._meta.db_table)}"
-        if sql.count(table) != 1:
-            raise ValueError(f"No single table to give index hints to in: {sql}")
-        sql = sql.replace(table, f"{table} FORCE INDEX ({', '.join(indexes)})")
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    if statement_seconds:
-        if connection.mysql_is_mariadb:
-            sql = f"SET STATEMENT max_statement_time = {float(statement_seconds)} FOR {sql}"
-        else:
-            sql = sql.replace("SELECT ", f"SELECT /*+ MAX_EXECUTION_TIME({int(statement_seconds * 1000)}) */ ", 1)
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        unbuffered = CursorWrapper(connection.connection.cursor(SSCursor))
-    with (connection.make_debug_cursor if connection.queries_logged else connection.make_cursor)(unbuffered) as cursor:
-        cursor.execute(sql, params)
-        while page := cursor.fetchmany(size):
-            yield page
-
-
-def _pages_of(rows, size):
-    """The rows of an iterator in pages (lists) of at most ``size``."""
-    while page := list(islice(rows, size)):
-        yield page
-
-
 class AcceptanceQuerySet(models.QuerySet):
     """Queries over acceptances."""
 
@@ -441,15 +349,22 @@ class AcceptanceQuerySet(models.QuerySet):
             "policy_version", "course_terms",
         ).order_by("-accepted_at", "-pk")
 
+    def covering(self, user, course_key, policy_version_id, course_terms_id):
+        """The learner's acceptance of these versions in the course, the explicit one first, or None."""
+        found = sorted(self.filter(user=user, course_key=course_key, policy_version_id=policy_version_id,
+                                   course_terms_id=course_terms_id).select_related("policy_version", "course_terms"),
+                       key=lambda acceptance: (acceptance.method != AcceptanceMethod.EXPLICIT, -acceptance.pk))
+        return found[0] if found else None
+
     def pending_notices(self, user, course_key):
         """The learner's continued-use acceptances whose change notice has not been shown yet, newest first."""
         return list(self.for_user_in_course(user, course_key).filter(
             method=AcceptanceMethod.CONTINUED_ACCESS, notice_shown_at__isnull=True,
         ))
 
-    def mark_notices_shown(self, acceptances, when):
-        """Record that the notices of these acceptances were shown at ``when``."""
-        return self.filter(pk__in=[acceptance.pk for acceptance in acceptances]).update(notice_shown_at=when)
+    def mark_notices_shown(self, acceptance_ids, when):
+        """Record that the change notices of these acceptances (by id) were shown at ``when``."""
+        return self.filter(pk__in=list(acceptance_ids)).update(notice_shown_at=when)
 
     def redact_signatures(self, user):
         """Blank the full names ``user`` typed as signatures; returns how many rows changed."""
@@ -472,7 +387,7 @@ class AcceptanceQuerySet(models.QuerySet):
 
         One query, served in id order by the ``(course_key, id)`` index or the primary key, whichever reads fewer
         rows (no sort), whose rows are read as they come: memory stays flat however many learners the
-        course has. On MySQL/MariaDB it runs on an unbuffered cursor (:func:`_unbuffered_pages`: Django's
+        course has. On MySQL/MariaDB it runs on an unbuffered cursor (``streaming.unbuffered_pages``: Django's
         ``QuerySet.iterator()`` there has the client hold the whole result), so the connection serves only it until
         the pages are read to the end or closed, and each of its statements lasts at most ``statement_seconds``;
         elsewhere (SQLite) it is Django's ``iterator()``.
@@ -485,9 +400,9 @@ class AcceptanceQuerySet(models.QuerySet):
         if connections[rows.db].vendor == "mysql":
             # left to itself, MySQL may read a course that is a small part of the table by another index that starts
             # with the course, and sort its rows before sending the first one
-            return _unbuffered_pages(rows, size, indexes=("PRIMARY", "honorcode_acc_course_pk"),
+            return unbuffered_pages(rows, size, indexes=("PRIMARY", "honorcode_acc_course_pk"),
                                      statement_seconds=statement_seconds)
-        return _pages_of(rows.iterator(chunk_size=size), size)
+        return pages_of(rows.iterator(chunk_size=size), size)
 
     def counts_by_version(self, course_key):
         """

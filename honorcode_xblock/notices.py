@@ -5,9 +5,9 @@ that no refund is issued. Rendered here, sent by the platform (edx-ace in the LM
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 
+from honorcode_xblock import links
 from honorcode_xblock.models import Commitment, Finding, SanctionKind
 
 TEMPLATE_DIR = "honorcode_xblock/email"
@@ -23,7 +23,7 @@ class NoticeMessage:
     context: dict = field(default_factory=dict)
 
 
-def context_for(determination, user, sanctions, platform, course_name=""):
+def context_for(determination, user, sanctions, course_name=""):
     """
     What the message says, as plain values (also the edx-ace message context).
 
@@ -45,12 +45,12 @@ def context_for(determination, user, sanctions, platform, course_name=""):
         "rationale": determination.rationale,
         "decided_at": determination.decided_at.isoformat(),
         "policy_version": case.policy_version.number,
-        "policy_url": platform.site_url(reverse("honorcode:policy_version", args=[case.policy_version.number])),
+        "policy_url": links.policy_url(case.policy_version.number, absolute=True),
         "actions": [
             {"kind": sanction.kind, "label": str(SanctionKind(sanction.kind).label), "details": sanction.details}
             for sanction in sanctions
         ],
-        "record_url": platform.site_url(reverse("honorcode:my_record")),
+        "record_url": links.record_url(absolute=True),
     }
 
 

@@ -1,8 +1,20 @@
 """
-The honor code's rules, as pure functions: no database, no platform, no request.
+The honor code's rules, as pure functions and constants: no database, no platform, no request. This is where each
+rule has its one definition:
 
-``api`` applies them; a reader finds here which versions a learner must have accepted and what an author's
-settings must look like.
+- which version is in force at a moment: the highest-numbered version published by then. It is a query over many
+  rows, so its one definition is ``PolicyVersionQuerySet.in_force_at`` in :mod:`honorcode_xblock.models`; the version
+  in force now (``current``) and the gate's query are built on it;
+- the change rule: which acceptances let a learner see graded content (:func:`gate_satisfied`), when using the
+  course after a change is an agreement to it (:func:`needs_continued_access`), and when a learner's acceptances
+  count as accepting the versions in force (:func:`covers_versions_in_force`). The facts they judge are gathered by
+  one query, ``CourseSettingsQuerySet.gate_facts``, for the gate and the learner's record alike;
+- what an author's settings and a learner's signature must look like;
+- how a case moves (``CASE_TRANSITIONS``) and its limits (``MAX_TEXT_LENGTH``, ``MAX_RESPONDENTS``);
+- who on a course team does what (``TEAM``, ``LIMITED_STAFF``).
+
+What each sanction does, and who may impose it, is in :mod:`honorcode_xblock.sanctions`. The domain modules
+(:mod:`honorcode_xblock.domain`) apply these rules.
 """
 import unicodedata
 from dataclasses import dataclass
@@ -10,6 +22,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey, UsageKey
+
+from honorcode_xblock.models import CaseStatus
 
 #: The most assignments a course may list as permitting collaboration.
 MAX_COLLABORATION_ENTRIES = 200
@@ -119,20 +133,14 @@ def signature_errors(signature):
     return []
 
 
-def acceptance_is_current(acceptance, policy_version, course_terms):
+def covers_versions_in_force(*, accepted_current, **change_rule_facts):
     """
-    Whether an acceptance covers the versions in force now.
-
-    Arguments:
-        acceptance: an Acceptance (or None).
-        policy_version: the PolicyVersion in force now (or None when none is published).
-        course_terms: the course's current CourseTerms (or None when the course has none).
+    Whether a learner's acceptances count as their acceptance of the versions in force now: they accepted the current
+    policy and course terms (explicitly or by continued use), and the change rule lets that stand
+    (:func:`gate_satisfied`, with ``change_rule_facts`` its arguments): after a material change, an agreement by
+    continued use alone does not.
     """
-    if acceptance is None or policy_version is None:
-        return False
-    if acceptance.policy_version_id != policy_version.pk:
-        return False
-    return course_terms is None or acceptance.course_terms_id == course_terms.pk
+    return bool(accepted_current) and gate_satisfied(**change_rule_facts)
 
 
 def terms_changed(current_terms, body, collaboration):
@@ -187,3 +195,19 @@ TEAM = "team"
 LIMITED_STAFF = "limited"
 #: The roles the gate exempts (when the course exempts staff).
 GATE_EXEMPT_ROLES = frozenset({TEAM, LIMITED_STAFF})
+
+
+# --- cases ------------------------------------------------------------------------------------------------------------
+
+#: Longest description, evidence text, note or rationale accepted, in characters.
+MAX_TEXT_LENGTH = 20000
+#: Most respondents in one case (a master account and its harvesters are one case).
+MAX_RESPONDENTS = 50
+#: How a case may move by an explicit status change (a determination moves it to "determined"; reopening a determined
+#: or closed case puts it under review again, and is recorded as its own event).
+CASE_TRANSITIONS = {
+    CaseStatus.OPEN: frozenset({CaseStatus.UNDER_REVIEW, CaseStatus.CLOSED}),
+    CaseStatus.UNDER_REVIEW: frozenset({CaseStatus.OPEN, CaseStatus.CLOSED}),
+    CaseStatus.DETERMINED: frozenset({CaseStatus.CLOSED, CaseStatus.UNDER_REVIEW}),
+    CaseStatus.CLOSED: frozenset({CaseStatus.UNDER_REVIEW}),
+}

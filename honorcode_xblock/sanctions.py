@@ -41,6 +41,18 @@ def check_can_take_effect(platform, kind, course_key):
         raise SanctionCannotTakeEffect(grades_frozen_message(course_key))
 
 
+def retry_can_help(platform, sanction):
+    """
+    Whether attempting a failed sanction again may succeed: not while it cannot take effect
+    (:func:`check_can_take_effect`); any other failure (the platform down, a lock timeout) may pass.
+    """
+    try:
+        check_can_take_effect(platform, sanction.kind, sanction.course_key)
+    except SanctionCannotTakeEffect:
+        return False
+    return True
+
+
 def apply(platform, sanction, actor):
     """
     Make ``sanction`` happen on ``platform``.

@@ -1,8 +1,9 @@
 """
 Celery tasks: applying sanctions and sending notices, retried with exponential backoff.
 
-Each task is a thin entry point: the work and its idempotency live in ``api`` (applying an applied sanction, or
-sending a sent notice, changes nothing), so a retry or a redelivered message is harmless.
+Each task is a thin entry point: the work, its idempotency and whether a retry can help live in the domain (``api``):
+applying an applied sanction, or sending a sent notice, changes nothing, so a retry or a redelivered message is
+harmless.
 """
 import logging
 import random
@@ -62,8 +63,7 @@ def apply_sanction(self, sanction_id):
         sanction = api.apply_sanction(sanction_id)
     except TRANSIENT as error:
         _retry(self, True, error)
-    _retry(self, sanction is not None and sanction.state == api.SanctionState.FAILED
-           and not getattr(sanction, "retry_is_useless", False))
+    _retry(self, api.retry_would_help(sanction))
     return sanction.state if sanction is not None else None
 
 

@@ -8,7 +8,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from honorcode_xblock import api
+from honorcode_xblock import api, links
 from honorcode_xblock.api import CaseStatus, Commitment, Finding, SanctionKind
 from honorcode_xblock.csv_export import csv_chunks, csv_response
 from honorcode_xblock.exceptions import Conflict, HonorCodeError, InvalidInput, NotFound, NotPermitted
@@ -161,7 +160,7 @@ def new_case(request, user, course_id):
             return render(request, "honorcode_xblock/staff/new_case.html", {
                 "course_key": course_key, "form": form, "errors": error.errors, "commitments": Commitment.choices,
             }, status=400)
-        return HttpResponseRedirect(reverse("honorcode:case", args=[case.pk]), status=303)
+        return HttpResponseRedirect(links.case_url(case.pk), status=303)
     return render(request, "honorcode_xblock/staff/new_case.html", {
         "course_key": course_key, "form": form, "errors": {}, "commitments": Commitment.choices,
     })
@@ -207,7 +206,7 @@ def _post_on_case(request, user, case_id, action):
     except (Conflict, NotPermitted) as error:
         return _case_page(request, user, case_id, errors={"__all__": [str(error)]}, status=error.status_code,
                           form=request.POST.dict())
-    return HttpResponseRedirect(reverse("honorcode:case", args=[case_id]), status=303)
+    return HttpResponseRedirect(links.case_url(case_id), status=303)
 
 
 @require_POST

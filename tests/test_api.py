@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from honorcode_xblock import api
+from honorcode_xblock.domain import exports
 from honorcode_xblock.exceptions import Conflict, InvalidInput, NotPermitted, ReadOnly
 from honorcode_xblock.models import (
     Acceptance,
@@ -432,7 +433,7 @@ class TestAcceptanceExport:
         assert [row[0] for row in expected] == [f"learner{number}" for number in range(7)]
         assert [(row[3], row[4]) for row in expected] == [(1, 1)] * 3 + [(1, 2)] * 2 + [(2, 2)] * 2
 
-        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", chunk)
+        monkeypatch.setattr(exports, "ACCEPTANCE_EXPORT_CHUNK", chunk)
         with CaptureQueriesContext(connection) as captured:
             pages = list(api.acceptance_pages(author, COURSE_KEY))
 
@@ -455,7 +456,7 @@ class TestAcceptanceExport:
     def test_the_export_stops_at_the_acceptances_on_file_when_it_starts(self, monkeypatch):
         """Learners who accept while the export runs are in the next one: the export is a cut, not a moving end."""
         author = course_with_learners(3)
-        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 1)
+        monkeypatch.setattr(exports, "ACCEPTANCE_EXPORT_CHUNK", 1)
         pages = api.acceptance_pages(author, COURSE_KEY)
         assert next(pages) == [api.ACCEPTANCE_CSV_HEADER] and next(pages)[0][0] == "learner0"
         api.publish_new_policy(body="<p>v2</p>", change_kind="material")
@@ -467,7 +468,7 @@ class TestAcceptanceExport:
     def test_an_export_abandoned_half_way_leaves_the_connection_usable(self, monkeypatch):
         """A client that goes away mid-download closes the pages: the rest is dropped, the next query works."""
         author = course_with_learners(5)
-        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 2)
+        monkeypatch.setattr(exports, "ACCEPTANCE_EXPORT_CHUNK", 2)
         pages = api.acceptance_pages(author, COURSE_KEY)
         assert [row[0] for row in next(pages)] == ["username"]
         assert [row[0] for row in next(pages)] == ["learner0", "learner1"]
@@ -496,7 +497,7 @@ class TestAcceptanceExport:
                 opened.append(self)
 
         monkeypatch.setattr(MySQLdb.cursors, "SSCursor", Spied)
-        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 2)
+        monkeypatch.setattr(exports, "ACCEPTANCE_EXPORT_CHUNK", 2)
         rows = api.acceptance_rows(author, COURSE_KEY)
         assert [next(rows)[0] for _ in range(3)] == ["username", "learner0", "learner1"]
         assert len(opened) == 1 and opened[0].connection is not None
@@ -533,7 +534,7 @@ class TestAcceptanceExport:
         assert Acceptance.objects.filter(course_key=COURSE_KEY).count() == count + 1  # a new connection
 
         # slower than the statement limit: the server stops each statement, the export goes on with a new one
-        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 20_000)
+        monkeypatch.setattr(exports, "ACCEPTANCE_EXPORT_CHUNK", 20_000)
         before = connection.connection
         with override_settings(HONORCODE_EXPORT_STATEMENT_SECONDS=0.5), CaptureQueriesContext(connection) as captured:
             read = []

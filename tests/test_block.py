@@ -345,7 +345,7 @@ class TestInsideOpenEdx:
         # staff member kept as its real_user; crum returns request.user.
         masqueraded = get_user_model().objects.get(pk=learner.pk)
         masqueraded.real_user = other_learner
-        with mock.patch("honorcode_xblock.platform.openedx.get_current_user", return_value=masqueraded):
+        with mock.patch("honorcode_xblock.platform.openedx.courseware.get_current_user", return_value=masqueraded):
             status, body = call_handler(block, "accept", {"confirmed": True})
             html = render(block)
         assert status == 403 and "viewing the course as another learner" in body["error"]

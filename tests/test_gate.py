@@ -134,23 +134,39 @@ class TestChangeRule:
         api.accept(learner, COURSE_KEY, confirmed=True)
         v2 = api.publish_new_policy(body="<p>v2</p>", change_kind="minor", change_summary="<p>Typos fixed</p>")
         state = api.gate_state(learner, COURSE_KEY)
+        assert state.continued_use_due and not Acceptance.objects.filter(policy_version=v2).exists()  # a read
+        state = api.record_continued_use(learner, COURSE_KEY)  # the learner's own visit
         assert not state.withhold_graded and state.notice_pending
         continued = Acceptance.objects.get(policy_version=v2)
         assert continued.method == AcceptanceMethod.CONTINUED_ACCESS and continued.user == learner
         notice = api.change_notice(learner, COURSE_KEY)
-        assert notice["policy_number"] == 2 and notice["change_kind"] == "minor"
-        assert notice["summary_html"] == "<p>Typos fixed</p>" and notice["date"] == v2.published_at
-        assert notice["must_accept"] is False and notice["policy_changed"] is True
+        assert notice.policy_number == 2 and notice.change_kind == "minor"
+        assert notice.summary_html == "<p>Typos fixed</p>" and notice.date == v2.published_at
+        assert notice.must_accept is False and notice.policy_changed is True
+        assert api.change_notice(learner, COURSE_KEY) == notice  # reading it marks nothing
+        api.mark_change_notice_shown(learner, COURSE_KEY, notice)
         assert api.change_notice(learner, COURSE_KEY) is None
         assert not api.gate_state(learner, COURSE_KEY).notice_pending
+
+    def test_reading_the_gate_state_writes_nothing(self, learner, django_assert_num_queries):
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
+        new_request()
+        before = Acceptance.objects.count()
+        with django_assert_num_queries(1) as captured:  # the learner's own request, a change pending: one read
+            state = api.gate_state(learner, COURSE_KEY)
+        assert all(query["sql"].lstrip().upper().startswith("SELECT") for query in captured.captured_queries)
+        assert state.continued_use_due and not state.notice_pending
+        assert Acceptance.objects.count() == before and api.change_notice(learner, COURSE_KEY) is None
 
     def test_material_change_gates_until_explicit_acceptance(self, learner):
         configure()
         api.accept(learner, COURSE_KEY, confirmed=True)
         api.publish_new_policy(body="<p>v2</p>", change_kind="material", change_summary="<p>New clause</p>")
-        assert api.gate_state(learner, COURSE_KEY).withhold_graded
+        assert api.record_continued_use(learner, COURSE_KEY).withhold_graded
         assert Acceptance.objects.filter(method=AcceptanceMethod.CONTINUED_ACCESS, policy_version__number=2).exists()
-        assert api.change_notice(learner, COURSE_KEY)["must_accept"] is True
+        assert api.change_notice(learner, COURSE_KEY).must_accept is True
         api.accept(learner, COURSE_KEY, confirmed=True)
         assert not api.gate_state(learner, COURSE_KEY).withhold_graded
         methods = list(Acceptance.objects.filter(policy_version__number=2).values_list("method", flat=True))
@@ -160,24 +176,24 @@ class TestChangeRule:
         configure(reaccept=False)
         api.accept(learner, COURSE_KEY, confirmed=True)
         api.publish_new_policy(body="<p>v2</p>", change_kind="material")
-        state = api.gate_state(learner, COURSE_KEY)
+        state = api.record_continued_use(learner, COURSE_KEY)
         assert not state.withhold_graded and state.notice_pending
 
     def test_changed_course_terms_are_agreed_by_continued_use(self, learner):
         configure(terms="<p>Terms one</p>")
         api.accept(learner, COURSE_KEY, confirmed=True)
         configure(terms="<p>Terms two</p>")
-        state = api.gate_state(learner, COURSE_KEY)
+        state = api.record_continued_use(learner, COURSE_KEY)
         assert not state.withhold_graded and state.notice_pending
         notice = api.change_notice(learner, COURSE_KEY)
-        assert notice["terms_changed"] is True and notice["policy_changed"] is False
-        assert notice["date"] == CourseTerms.objects.current(COURSE_KEY).created_at
+        assert notice.terms_changed is True and notice.policy_changed is False
+        assert notice.date == CourseTerms.objects.current(COURSE_KEY).created_at
 
     def test_a_learner_who_never_accepted_agrees_to_nothing(self, learner):
         configure()
         api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
-        state = api.gate_state(learner, COURSE_KEY)
-        assert state.withhold_graded and not state.notice_pending
+        state = api.record_continued_use(learner, COURSE_KEY)
+        assert state.withhold_graded and not state.notice_pending and not state.continued_use_due
         assert not Acceptance.objects.exists()
 
     def test_conduct_is_judged_against_the_version_in_force_then(self, learner):
@@ -193,12 +209,12 @@ class TestActingForSomeoneElse:
         api.accept(learner, COURSE_KEY, confirmed=True)
         api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
         with impersonate(other_learner):  # e.g. a task or staff acting for the learner
-            assert not api.gate_state(learner, COURSE_KEY).notice_pending
+            assert not api.record_continued_use(learner, COURSE_KEY).notice_pending
             assert api.change_notice(learner, COURSE_KEY) is None
         assert not Acceptance.objects.filter(method=AcceptanceMethod.CONTINUED_ACCESS).exists()
         new_request()
         with impersonate(learner):  # nothing stale was cached: the learner's own visit records it
-            assert api.gate_state(learner, COURSE_KEY).notice_pending
+            assert api.record_continued_use(learner, COURSE_KEY).notice_pending
         assert Acceptance.objects.filter(method=AcceptanceMethod.CONTINUED_ACCESS).count() == 1
 
     def test_several_changes_make_one_notice_newest_first(self, learner):
@@ -206,12 +222,14 @@ class TestActingForSomeoneElse:
         api.accept(learner, COURSE_KEY, confirmed=True)
         with impersonate(learner):
             api.publish_new_policy(body="<p>v2</p>", change_kind="minor", change_summary="<p>Second</p>")
-            api.gate_state(learner, COURSE_KEY)
+            api.record_continued_use(learner, COURSE_KEY)
             api.publish_new_policy(body="<p>v3</p>", change_kind="minor", change_summary="<p>Third</p>")
             new_request()
+            api.record_continued_use(learner, COURSE_KEY)
             notice = api.change_notice(learner, COURSE_KEY)
-            assert notice["policy_number"] == 3
-            assert notice["summary_html"] == "<p>Third</p><p>Second</p>"
+            assert notice.policy_number == 3
+            assert notice.summary_html == "<p>Third</p><p>Second</p>"
+            api.mark_change_notice_shown(learner, COURSE_KEY, notice)
             assert api.change_notice(learner, COURSE_KEY) is None
 
     def test_versions_published_while_the_learner_was_away_are_all_in_the_notice(self, learner):
@@ -222,9 +240,10 @@ class TestActingForSomeoneElse:
         api.publish_new_policy(body="<p>v3</p>", change_kind="minor", change_summary="<p>Third</p>")
         new_request()
         with impersonate(learner):
+            api.record_continued_use(learner, COURSE_KEY)
             notice = api.change_notice(learner, COURSE_KEY)
-        assert notice["policy_number"] == 3 and notice["summary_html"] == "<p>Third</p><p>Second</p>"
-        assert notice["change_kind"] == "material" and notice["must_accept"]
+        assert notice.policy_number == 3 and notice.summary_html == "<p>Third</p><p>Second</p>"
+        assert notice.change_kind == "material" and notice.must_accept
         shown = re.sub(r">\s+<", "><", render("html/notice.html", {"notice": notice, "notice_date": "", "dom_id": "n"}))
         assert ('<p>Version 3 is a minor change.</p><div class="hc-text"><p>Third</p></div>'
                 '<p>Version 2 is a material change.</p><div class="hc-text"><p>Second</p></div>') in shown
@@ -244,11 +263,11 @@ class TestActingForSomeoneElse:
         api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
         new_request()
         down = ConnectionError("cache down")
-        with mock.patch.multiple("honorcode_xblock.api.cache", get=mock.DEFAULT, set=mock.DEFAULT, delete=mock.DEFAULT,
+        with mock.patch.multiple("honorcode_xblock.domain.gate.cache", get=mock.DEFAULT, set=mock.DEFAULT, delete=mock.DEFAULT,
                                  incr=mock.DEFAULT, add=mock.DEFAULT) as broken, impersonate(learner):
             for operation in broken.values():
                 operation.side_effect = down
-            state = api.gate_state(learner, COURSE_KEY)  # records continued use, which invalidates the cache
+            state = api.record_continued_use(learner, COURSE_KEY)  # which invalidates the cache
             assert not state.withhold_graded and state.notice_pending
             api.publish_new_policy(body="<p>v3</p>", change_kind="minor")
         assert Acceptance.objects.filter(method=AcceptanceMethod.CONTINUED_ACCESS).count() == 1
@@ -268,7 +287,7 @@ class TestActingForSomeoneElse:
         api.accept(learner, COURSE_KEY, confirmed=True)
         api.publish_new_policy(body="<p>v2</p>", change_kind="material", change_summary="<p>New</p>")
         with impersonate(learner):
-            assert api.gate_state(learner, COURSE_KEY).notice_pending
+            assert api.record_continued_use(learner, COURSE_KEY).notice_pending
             api.accept(learner, COURSE_KEY, confirmed=True)
             new_request()
             assert not api.gate_state(learner, COURSE_KEY).notice_pending

@@ -17,6 +17,7 @@ from django.test import Client, RequestFactory
 from openedx_filters.learning.filters import StudentLoginRequested
 
 from honorcode_xblock import api
+from honorcode_xblock.domain import certificates, terminations
 from honorcode_xblock.models import AuditEvent, CertificateHold, Sanction
 
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY
@@ -176,7 +177,7 @@ class TestCertificateRuns:
                 raise RuntimeError("database gone")
             return real(user, course_key)
 
-        monkeypatch.setattr(api, "certificate_hold_reason", broken)
+        monkeypatch.setattr(certificates, "certificate_hold_reason", broken)
         assert generate_students_certificates(lms, COURSE_KEY)["attempted"] == 3
         run_certificate_tasks(lms)
         assert statuses(lms, learners.ann, learners.bob, learners.cid) == ["downloadable", "unavailable",
@@ -190,7 +191,7 @@ class TestCertificateRuns:
                 cursor.execute("SELECT * FROM no_such_table")  # a real database error inside the step
             raise DatabaseError("unreachable")
 
-        monkeypatch.setattr(api, "certificate_hold_reason", broken)
+        monkeypatch.setattr(certificates, "certificate_hold_reason", broken)
         with transaction.atomic():  # the caller's own transaction (a grade update, a task)
             listen_for_passing_grade(lms, learners.ann, COURSE_KEY)
             assert User.objects.filter(username="ann").exists()  # still usable: the step had its savepoint
@@ -201,7 +202,7 @@ class TestCertificateRuns:
     def test_a_failed_check_withholds_nothing_in_a_course_without_the_honor_code(self, lms, learners, monkeypatch):
         other = User.objects.create_user("dee", email="dee@example.com", password="pw")
         lms.add_enrollment(other, OTHER_COURSE_KEY)
-        monkeypatch.setattr(api, "certificate_hold_reason", lambda user, course_key: 1 / 0)
+        monkeypatch.setattr(certificates, "certificate_hold_reason", lambda user, course_key: 1 / 0)
         listen_for_passing_grade(lms, other, OTHER_COURSE_KEY)
         run_certificate_tasks(lms)
         assert lms.certificates[(other.pk, str(OTHER_COURSE_KEY))].status == "downloadable"
@@ -373,23 +374,23 @@ class TestTerminationCache:
     def test_a_token_on_a_site_without_terminations_costs_one_cache_read(self, lms, learners, monkeypatch,
                                                                           django_assert_num_queries):
         assert api.terminated_token_refusal(jwt_request(learners.ann)) is None  # the first asks the database
-        counting = CountingCache(api.cache)
-        monkeypatch.setattr(api, "cache", counting)
+        counting = CountingCache(terminations.cache)
+        monkeypatch.setattr(terminations, "cache", counting)
         with django_assert_num_queries(0):
             assert api.terminated_token_refusal(jwt_request(learners.ann)) is None
         assert counting.reads == 1
 
     def test_none_computed_before_a_termination_committed_never_hides_it(self, run_commit_hooks, lms, learners,
                                                                          admin, monkeypatch):
-        real = api.cache
+        real = terminations.cache
 
         class LateReader(CountingCache):
             def add(self, *args, **kwargs):  # the reader counted no termination, then one committed, then it writes
-                monkeypatch.setattr(api, "cache", real)
+                monkeypatch.setattr(terminations, "cache", real)
                 decide(admin, learners.bob, "terminate_account")
                 return real.add(*args, **kwargs)
 
-        monkeypatch.setattr(api, "cache", LateReader(real))
+        monkeypatch.setattr(terminations, "cache", LateReader(real))
         assert api.terminated_token_refusal(jwt_request(learners.ann)) is None
         assert Sanction.objects.get(kind="terminate_account").state == "applied"
         assert api.terminated_token_refusal(jwt_request(learners.bob)) is not None

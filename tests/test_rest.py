@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from honorcode_xblock import api
+from honorcode_xblock.domain import exports
 from honorcode_xblock.models import Sanction, SanctionState
 
 from .evidence_samples import image_bytes
@@ -306,7 +307,7 @@ class TestExportsAndSchema:
             learner = users.create_user(f"many{number}", email=f"many{number}@example.com")
             openedx.add_enrollment(learner, COURSE_KEY)
             api.accept(learner, COURSE_KEY, confirmed=True)
-        monkeypatch.setattr(api, "ACCEPTANCE_EXPORT_CHUNK", 2)
+        monkeypatch.setattr(exports, "ACCEPTANCE_EXPORT_CHUNK", 2)
         response = client_for(world, "course_staff").get(BASE + C + "acceptances.csv")
         pieces = iter(response.streaming_content)
         assert next(pieces).startswith(b"username,") and next(pieces).count(b"\n") == 2

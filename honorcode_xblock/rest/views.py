@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 from honorcode_xblock import api
 from honorcode_xblock.csv_export import csv_chunks, csv_line, csv_pages, csv_response
 from honorcode_xblock.exceptions import HonorCodeError, InvalidInput, NotFound
-from honorcode_xblock.rest import serializers as s
+from honorcode_xblock.rest import serializers
 
 
 def first_message(detail):
@@ -157,7 +157,7 @@ class Pages(PageNumberPagination):
 
 #: Every error an operation may answer: 400 (the request does not match the schema), 401, 403, 404, 409 (the data
 #: changed meanwhile), 415 (a body of another media type) and 422 (the request matches the schema and breaks a rule).
-ERRORS = {code: s.ErrorSerializer for code in (400, 401, 403, 404, 409, 415, 422)}
+ERRORS = {code: serializers.ErrorSerializer for code in (400, 401, 403, 404, 409, 415, 422)}
 CSV = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, streamed row by row"), **ERRORS}
 
 
@@ -180,16 +180,17 @@ class PolicyVersionList(HonorCodeAPIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [permission() for permission in SIGNED_IN]
 
-    @documented(responses={200: s.PolicyVersionSerializer(many=True), **ERRORS})
+    @documented(responses={200: serializers.PolicyVersionSerializer(many=True), **ERRORS})
     def get(self, request):
-        return Response(s.PolicyVersionSerializer(api.published_policies(), many=True).data)
+        return Response(serializers.PolicyVersionSerializer(api.published_policies(), many=True).data)
 
-    @documented(request=s.PolicyVersionCreateSerializer, responses={201: s.PolicyVersionSerializer, **ERRORS})
+    @documented(request=serializers.PolicyVersionCreateSerializer,
+                responses={201: serializers.PolicyVersionSerializer, **ERRORS})
     def post(self, request):
         api.require_global_staff(request.user)
-        data = self.valid(s.PolicyVersionCreateSerializer)
+        data = self.valid(serializers.PolicyVersionCreateSerializer)
         version = api.publish_new_policy(actor=request.user, **data)
-        return Response(s.PolicyVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.PolicyVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
 class PolicyVersionDetail(HonorCodeAPIView):
@@ -197,9 +198,9 @@ class PolicyVersionDetail(HonorCodeAPIView):
 
     permission_classes = (AllowAny,)
 
-    @documented(responses={200: s.PolicyVersionSerializer, **ERRORS})
+    @documented(responses={200: serializers.PolicyVersionSerializer, **ERRORS})
     def get(self, request, number):
-        return Response(s.PolicyVersionSerializer(api.published_policy(number)).data)
+        return Response(serializers.PolicyVersionSerializer(api.published_policy(number)).data)
 
 
 #: The course in the URL, as the API accepts it.
@@ -211,32 +212,32 @@ class CourseAcceptance(HonorCodeAPIView):
     """A learner's acceptance in a course: one's own (course staff may ask for anyone's), and accepting."""
 
     @documented(parameters=[COURSE, OpenApiParameter("username", str, description="Another learner (course staff)")],
-                   responses={200: s.AcceptanceStatusSerializer, **ERRORS})
+                   responses={200: serializers.AcceptanceStatusSerializer, **ERRORS})
     def get(self, request, course_id):
         found = api.acceptance_for(request.user, self.course_key(course_id), self.query_value("username") or None)
-        return Response(s.AcceptanceStatusSerializer(found).data)
+        return Response(serializers.AcceptanceStatusSerializer(found).data)
 
-    @documented(request=s.AcceptRequestSerializer, parameters=[COURSE],
-                responses={200: s.AcceptanceSerializer, 201: s.AcceptanceSerializer, **ERRORS})
+    @documented(request=serializers.AcceptRequestSerializer, parameters=[COURSE],
+                responses={200: serializers.AcceptanceSerializer, 201: serializers.AcceptanceSerializer, **ERRORS})
     def post(self, request, course_id):
         course_key = self.course_key(course_id)
-        data = self.valid(s.AcceptRequestSerializer)
+        data = self.valid(serializers.AcceptRequestSerializer)
         if not api.course_uses_honor_code(course_key):
             raise NotFound(f"There is no honor code to accept in course {course_key}.")
         acceptance, created = api.accept(request.user, course_key, block_id="api", **data)
-        return Response(s.AcceptanceSerializer(acceptance).data,
+        return Response(serializers.AcceptanceSerializer(acceptance).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class CourseAcceptances(HonorCodeAPIView):
     """A course's acceptances, paged (course staff)."""
 
-    @documented(parameters=[COURSE, *PAGING], responses={200: s.PaginatedAcceptances, **ERRORS})
+    @documented(parameters=[COURSE, *PAGING], responses={200: serializers.PaginatedAcceptances, **ERRORS})
     def get(self, request, course_id):
         rows = api.acceptances_in_course(request.user, self.course_key(course_id))
         pages = Pages()
         page = pages.paginate_queryset(rows, request, view=self)
-        return pages.get_paginated_response(s.AcceptanceRowSerializer(page, many=True).data)
+        return pages.get_paginated_response(serializers.AcceptanceRowSerializer(page, many=True).data)
 
 
 class CourseAcceptancesCsv(HonorCodeAPIView):
@@ -261,21 +262,22 @@ class CaseList(HonorCodeAPIView):
                          description="Only cases about this commitment"),
         OpenApiParameter("respondent", str, description="Only cases about the learner with this username"),
         *PAGING,
-    ], responses={200: s.PaginatedCases, **ERRORS})
+    ], responses={200: serializers.PaginatedCases, **ERRORS})
     def get(self, request, course_id):
         cases = api.list_cases(request.user, self.course_key(course_id), status=self.query_value("status"),
                                commitment=self.query_value("commitment"),
                                respondent=self.query_value("respondent"))
         pages = Pages()
         page = pages.paginate_queryset(cases, request, view=self)
-        return pages.get_paginated_response(s.CaseSerializer(page, many=True).data)
+        return pages.get_paginated_response(serializers.CaseSerializer(page, many=True).data)
 
-    @documented(request=s.CaseCreateSerializer, parameters=[COURSE], responses={201: s.CaseSerializer, **ERRORS})
+    @documented(request=serializers.CaseCreateSerializer, parameters=[COURSE],
+                responses={201: serializers.CaseSerializer, **ERRORS})
     def post(self, request, course_id):
         course_key = self.course_key(course_id)
-        data = self.valid(s.CaseCreateSerializer)
+        data = self.valid(serializers.CaseCreateSerializer)
         case = api.open_case(request.user, course_key, **data)
-        return Response(s.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
 class CasesCsv(HonorCodeAPIView):
@@ -296,16 +298,16 @@ class CaseDetail(HonorCodeAPIView):
     def _detail(self, case_id):
         found = api.case_file(self.request.user, case_id)
         found.case.case_file = found
-        return s.CaseDetailSerializer(found.case).data
+        return serializers.CaseDetailSerializer(found.case).data
 
-    @documented(responses={200: s.CaseDetailSerializer, **ERRORS})
+    @documented(responses={200: serializers.CaseDetailSerializer, **ERRORS})
     def get(self, request, case_id):
         return Response(self._detail(case_id))
 
-    @documented(request=s.CaseStatusSerializer, responses={200: s.CaseDetailSerializer, **ERRORS})
+    @documented(request=serializers.CaseStatusSerializer, responses={200: serializers.CaseDetailSerializer, **ERRORS})
     def patch(self, request, case_id):
         api.get_case(request.user, case_id)  # 404/403 before the body is judged
-        data = self.valid(s.CaseStatusSerializer)
+        data = self.valid(serializers.CaseStatusSerializer)
         api.change_case_status(request.user, case_id, data["status"], note=data["note"])
         return Response(self._detail(case_id))
 
@@ -315,70 +317,71 @@ class CaseEvidence(HonorCodeAPIView):
 
     parser_classes = (MultiPartParser, FormParser, NestingSafeJSONParser)
 
-    @documented(request={"multipart/form-data": s.EvidenceCreateSerializer},
-                   responses={201: s.EvidenceSerializer, **ERRORS})
+    @documented(request={"multipart/form-data": serializers.EvidenceCreateSerializer},
+                   responses={201: serializers.EvidenceSerializer, **ERRORS})
     def post(self, request, case_id):
         api.get_case(request.user, case_id)
         upload = request.data.get("file") if hasattr(request.data, "get") else None
         if upload is not None and not hasattr(upload, "read"):  # a form part without a file name: text, not a file
             raise InvalidInput({"file": ["The submitted data was not a file: send it as a file (a form part with "
                                          "a file name)."]})
-        data = self.valid(s.EvidenceCreateSerializer)
+        data = self.valid(serializers.EvidenceCreateSerializer)
         item = api.add_evidence(request.user, case_id, text=data.get("text", ""), upload=data.get("file"))
-        return Response(s.EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
 class CaseDetermination(HonorCodeAPIView):
     """Determining a case: the finding, the rationale, the sanctions (course staff; termination: global staff)."""
 
-    @documented(request=s.DeterminationCreateSerializer, responses={201: s.DeterminationSerializer, **ERRORS})
+    @documented(request=serializers.DeterminationCreateSerializer,
+                responses={201: serializers.DeterminationSerializer, **ERRORS})
     def post(self, request, case_id):
         api.get_case(request.user, case_id)
-        data = self.valid(s.DeterminationCreateSerializer)
+        data = self.valid(serializers.DeterminationCreateSerializer)
         determination = api.determine(
             request.user, case_id, finding=data["finding"], rationale=data["rationale"],
             sanctions_requested=[dict(item) for item in data["sanctions"]],
             expected_sequence=data.get("expected_sequence"),
         )
-        return Response(s.DeterminationSerializer(determination).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.DeterminationSerializer(determination).data, status=status.HTTP_201_CREATED)
 
 
 class SanctionDetail(HonorCodeAPIView):
     """One sanction and its state (course staff)."""
 
-    @documented(responses={200: s.SanctionSerializer, **ERRORS})
+    @documented(responses={200: serializers.SanctionSerializer, **ERRORS})
     def get(self, request, sanction_id):
-        return Response(s.SanctionSerializer(api.get_sanction(request.user, sanction_id)).data)
+        return Response(serializers.SanctionSerializer(api.get_sanction(request.user, sanction_id)).data)
 
 
 class SanctionRetry(HonorCodeAPIView):
     """Retrying a failed sanction (course staff)."""
 
-    @documented(request=None, responses={202: s.SanctionSerializer, **ERRORS})
+    @documented(request=None, responses={202: serializers.SanctionSerializer, **ERRORS})
     def post(self, request, sanction_id):
         api.retry_sanction(request.user, sanction_id)
-        return Response(s.SanctionSerializer(api.get_sanction(request.user, sanction_id)).data,
+        return Response(serializers.SanctionSerializer(api.get_sanction(request.user, sanction_id)).data,
                         status=status.HTTP_202_ACCEPTED)
 
 
 class SanctionRevert(HonorCodeAPIView):
     """Reverting a sanction, with a reason (course staff; termination: global staff)."""
 
-    @documented(request=s.RevertSerializer, responses={200: s.SanctionSerializer, **ERRORS})
+    @documented(request=serializers.RevertSerializer, responses={200: serializers.SanctionSerializer, **ERRORS})
     def post(self, request, sanction_id):
         api.get_sanction(request.user, sanction_id)
-        data = self.valid(s.RevertSerializer)
+        data = self.valid(serializers.RevertSerializer)
         sanction = api.revert_sanction(request.user, sanction_id, reason=data["reason"])
-        return Response(s.SanctionSerializer(sanction).data)
+        return Response(serializers.SanctionSerializer(sanction).data)
 
 
 class MyRecord(HonorCodeAPIView):
     """The signed-in learner's own honor code record."""
 
-    @documented(responses={200: s.RecordSerializer, **ERRORS})
+    @documented(responses={200: serializers.RecordSerializer, **ERRORS})
     def get(self, request):
         record = api.learner_record(request.user)
-        return Response(s.RecordSerializer({"username": request.user.username, **record}).data)
+        return Response(serializers.RecordSerializer({"username": request.user.username, **record}).data)
 
 
 @csrf_exempt  # it changes nothing: a POST to a path that names nothing is a 404, not a CSRF failure

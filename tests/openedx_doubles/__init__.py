@@ -1,5 +1,5 @@
 """
-Doubles of record: the edx-platform modules ``platform/openedx.py`` calls, and the platform code that calls the
+Doubles of record: the edx-platform modules ``platform/openedx/`` calls, and the platform code that calls the
 product's hooks, as openedx-platform does them at commit ``PLATFORM_COMMIT`` (where the index held another version of
 a file, its module says which).
 

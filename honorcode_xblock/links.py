@@ -1,0 +1,43 @@
+"""
+The addresses of the product's pages, for the web layer (the block, the filter steps, the views, the course tab,
+the instructor dashboard's section, the middleware's pages and the determination message). The domain builds no
+URLs.
+"""
+from django.urls import reverse
+
+from honorcode_xblock.platform import get_platform
+
+
+def accept_url(course_key, user):
+    """Where the gate's placeholder sends the accept form for ``user`` in ``course_key``."""
+    url = reverse("honorcode:accept", kwargs={"course_id": str(course_key)})
+    query = get_platform().accept_query(user)
+    return f"{url}?{query}" if query else url
+
+
+def policy_url(number=None, absolute=False):
+    """The address of the honor code page (a version's, or the one in force); absolute for a message."""
+    path = reverse("honorcode:policy_version", args=[number]) if number else reverse("honorcode:policy")
+    return get_platform().site_url(path) if absolute else path
+
+
+def record_url(absolute=False):
+    """The address of the learner's own honor code record."""
+    path = reverse("honorcode:my_record")
+    return get_platform().site_url(path) if absolute else path
+
+
+def staff_cases_url(course_key, absolute=False):
+    """The address of a course's case list (absolute for links leaving the LMS, such as the dashboard MFE's)."""
+    path = reverse("honorcode:cases", kwargs={"course_id": str(course_key)})
+    return get_platform().site_url(path) if absolute else path
+
+
+def new_case_url(course_key):
+    """The address of the form that opens a case in a course."""
+    return reverse("honorcode:new_case", kwargs={"course_id": str(course_key)})
+
+
+def case_url(case_id):
+    """The address of one case's page."""
+    return reverse("honorcode:case", args=[case_id])

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -116,6 +117,21 @@ def test_wheel_carries_static_files_data_and_migrations(wheel):
     assert "honorcode = honorcode_xblock:HonorCodeXBlock" in entry_points
     assert "honorcode = honorcode_xblock.apps:HonorCodeConfig" in entry_points
     assert not any(name.startswith(("tests/", "demo/")) for name in names)
+
+
+def test_sdist_carries_the_same_static_files(tmp_path):
+    run(sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(REPO))
+    (path,) = tmp_path.glob("honorcode_xblock-*.tar.gz")
+    with tarfile.open(path) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert [name for name in EXPECTED_FILES if name.startswith("honorcode_xblock/static/") and name not in names] == []
+
+
+def test_the_checkout_ships_real_files_not_links():
+    """The block's assets are real files in the package folder: no link for a build or a checkout to follow."""
+    links = [str(path.relative_to(REPO)) for folder in ("honorcode_xblock", "demo", "tests")
+             for path in (REPO / folder).rglob("*") if path.is_symlink()]
+    assert links == [] and not (REPO / "static").exists()
 
 
 def test_installed_wheel_renders_the_block_with_its_assets(wheel, tmp_path):

@@ -65,7 +65,7 @@ upgrade: $(BIN)/python
 			--upgrade --output-file $$req$(REQ_SUFFIX).txt $$req.in; done
 
 extract_translations: $(VENV)/.demo-installed
-	cd honorcode_xblock && ../$(BIN)/django-admin makemessages -l en -d django --symlinks --extension html,py,txt
+	cd honorcode_xblock && ../$(BIN)/django-admin makemessages -l en -d django --extension html,py,txt
 
 compile_translations: $(VENV)/.demo-installed
 	cd honorcode_xblock && ../$(BIN)/django-admin compilemessages

@@ -23,19 +23,18 @@ def requirements(path):
     return [line for line in lines if line and not line.startswith(("-c", "-r"))]
 
 
-def package_files(root):
+def package_files(package, folder):
     """
-    Every file under the repository's ``static/`` folder, as package data of ``honorcode_xblock``.
+    Every file under ``<package>/<folder>/``, as package data of ``package`` (paths relative to the package).
 
-    ``honorcode_xblock/static`` is a link to the repository's ``static/`` folder, so the block reads its
-    assets the same way from a checkout and from the installed wheel, where they are real files.
+    The block's assets live in ``honorcode_xblock/static/`` and are read the same way from a checkout and from the
+    installed wheel.
     """
     found = []
-    for folder, _dirs, files in os.walk(os.path.join(HERE, root)):
+    for parent, _dirs, files in os.walk(os.path.join(HERE, package, folder)):
         for name in files:
-            found.append(os.path.join(root, os.path.relpath(os.path.join(folder, name), os.path.join(HERE, root))))
-    return found
-
+            found.append(os.path.relpath(os.path.join(parent, name), os.path.join(HERE, package)))
+    return sorted(found)
 
 setup(
     name="honorcode-xblock",
@@ -46,7 +45,7 @@ setup(
     license="AGPL-3.0",
     packages=find_packages(include=["honorcode_xblock", "honorcode_xblock.*"]),
     package_data={
-        "honorcode_xblock": package_files("static") + [
+        "honorcode_xblock": package_files("honorcode_xblock", "static") + [
             "data/*.html",
             "locale/*/LC_MESSAGES/*",
             "templates/honorcode_xblock/*.html",

@@ -20,16 +20,8 @@ from openedx_filters.learning.filters import (
 
 from honorcode_xblock import api, events
 from honorcode_xblock.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from honorcode_xblock.models import (
-    AuditEvent,
-    Case,
-    Notice,
-    Sanction,
-    SanctionState,
-    StandaloneCertificate,
-    StandaloneEnrollment,
-    StandaloneGradeOverride,
-)
+from honorcode_xblock.models import AuditEvent, Case, Notice, Sanction, SanctionState
+from honorcode_xblock.platform.standalone.models import Certificate, Enrollment, GradeOverride
 
 from .evidence_samples import pdf_bytes
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY
@@ -205,8 +197,8 @@ class TestDetermination:
 class TestSanctionsOnTheStandalonePlatform:
     @pytest.fixture
     def enrolled(self, learner):
-        StandaloneEnrollment.objects.create(user=learner, course_key=COURSE_KEY, mode="verified")
-        StandaloneCertificate.objects.create(user=learner, course_key=COURSE_KEY, created_at=timezone.now())
+        Enrollment.objects.create(user=learner, course_key=COURSE_KEY, mode="verified")
+        Certificate.objects.create(user=learner, course_key=COURSE_KEY, created_at=timezone.now())
         return learner
 
     def test_every_sanction_takes_effect_and_is_undone(self, run_commit_hooks, operator, enrolled, harvester):
@@ -216,8 +208,8 @@ class TestSanctionsOnTheStandalonePlatform:
         assert len(sanctions) == 8  # four sanctions for each of the two accounts
         assert {s.state for s in sanctions.values()} == {"applied"}
         enrolled.refresh_from_db()
-        certificate = StandaloneCertificate.objects.get(user=enrolled)
-        enrollment = StandaloneEnrollment.objects.get(user=enrolled)
+        certificate = Certificate.objects.get(user=enrolled)
+        enrollment = Enrollment.objects.get(user=enrolled)
         assert certificate.invalidated and certificate.status == "unavailable"
         assert not enrollment.is_active and not enrollment.refunded and enrollment.mode == "verified"
         assert not enrolled.is_active and not enrolled.has_usable_password()
@@ -237,11 +229,11 @@ class TestSanctionsOnTheStandalonePlatform:
     def test_zero_credit_overrides_the_graded_assignment(self, run_commit_hooks, author, learner, workbench_problem):
         case = open_case(author, learner, course_key=workbench_problem.course_key, usage_key=workbench_problem.usage)
         determine(author, case, "zero_credit")
-        override = StandaloneGradeOverride.objects.get(user=learner)
+        override = GradeOverride.objects.get(user=learner)
         assert override.usage_key == workbench_problem.usage and override.earned_graded == 0.0
         sanction = Sanction.objects.get()
         api.revert_sanction(author, sanction.pk, reason="Regraded.")
-        assert not StandaloneGradeOverride.objects.exists()
+        assert not GradeOverride.objects.exists()
 
     def test_withheld_certificates_are_not_created(self, run_commit_hooks, author, learner):
         case = open_case(author, learner)
@@ -266,7 +258,7 @@ class TestSanctionsOnTheStandalonePlatform:
 
     def test_a_failing_platform_call_is_retried_by_celery_and_every_attempt_is_audited(
             self, run_commit_hooks, author, learner, enrolled, monkeypatch):
-        from honorcode_xblock.platform.standalone import StandalonePlatform  # pylint: disable=import-outside-toplevel
+        from honorcode_xblock.platform.standalone.platform import StandalonePlatform  # pylint: disable=import-outside-toplevel
 
         real = StandalonePlatform.unenroll_without_refund
         calls = []
@@ -274,7 +266,7 @@ class TestSanctionsOnTheStandalonePlatform:
         def flaky(self, user, course_key):
             calls.append(user.pk)
             if len(calls) == 1:
-                StandaloneEnrollment.objects.filter(user=user).update(mode="half-done")  # rolled back
+                Enrollment.objects.filter(user=user).update(mode="half-done")  # rolled back
                 raise ConnectionError("enrollment service unavailable")
             return real(self, user, course_key)
 
@@ -283,7 +275,7 @@ class TestSanctionsOnTheStandalonePlatform:
         determine(author, case, "unenroll")
         sanction = Sanction.objects.get()
         assert sanction.state == "applied" and sanction.attempts == 2 and sanction.last_error == ""
-        assert StandaloneEnrollment.objects.get(user=learner).mode == "verified"  # the half-done write rolled back
+        assert Enrollment.objects.get(user=learner).mode == "verified"  # the half-done write rolled back
         trail = list(AuditEvent.objects.about("sanction", [sanction.pk]).values_list("action", "after"))
         assert [action for action, _after in trail] == [
             "sanction.attempted", "sanction.failed", "sanction.attempted", "sanction.applied"]
@@ -293,7 +285,7 @@ class TestSanctionsOnTheStandalonePlatform:
 
     def test_a_sanction_that_keeps_failing_stays_failed_for_staff_to_retry(
             self, run_commit_hooks, author, learner, enrolled, monkeypatch, settings):
-        from honorcode_xblock.platform.standalone import StandalonePlatform  # pylint: disable=import-outside-toplevel
+        from honorcode_xblock.platform.standalone.platform import StandalonePlatform  # pylint: disable=import-outside-toplevel
 
         settings.HONORCODE_TASK_MAX_RETRIES = 2
         real = StandalonePlatform.unenroll_without_refund
@@ -323,11 +315,8 @@ class TestSanctionsOnTheStandalonePlatform:
         assert "terminated" not in refused.content.decode()
 
     def test_a_revoked_certificates_link_says_it_was_revoked(self, run_commit_hooks, author, learner, client):
-        from honorcode_xblock.models import StandaloneCertificate  # pylint: disable=import-outside-toplevel
-
-        revoked = StandaloneCertificate.objects.create(user=learner, course_key=COURSE_KEY, created_at=timezone.now())
-        kept = StandaloneCertificate.objects.create(user=learner, course_key=OTHER_COURSE_KEY,
-                                                    created_at=timezone.now())
+        revoked = Certificate.objects.create(user=learner, course_key=COURSE_KEY, created_at=timezone.now())
+        kept = Certificate.objects.create(user=learner, course_key=OTHER_COURSE_KEY, created_at=timezone.now())
         assert client.get(f"/certificates/{revoked.verify_uuid}").status_code == 200
         determine(author, open_case(author, learner), "certificate_revoked")
         page = client.get(f"/certificates/{revoked.verify_uuid}")
@@ -624,15 +613,15 @@ class TestLostWork:
 class TestOverlappingSanctions:
     def test_reverting_one_of_two_unenrollments_keeps_the_learner_out_until_both_are_reverted(
             self, run_commit_hooks, author, learner):
-        StandaloneEnrollment.objects.create(user=learner, course_key=COURSE_KEY, mode="verified")
+        Enrollment.objects.create(user=learner, course_key=COURSE_KEY, mode="verified")
         determine(author, open_case(author, learner), "unenroll")
         determine(author, open_case(author, learner, commitment="one_account"), "unenroll")
         first, second = Sanction.objects.order_by("pk")
         assert second.platform_ref == {"was_enrolled": False, "mode": "verified"}
         api.revert_sanction(author, first.pk, reason="Appeal on the first case.")
-        assert not StandaloneEnrollment.objects.get(user=learner).is_active  # the second still applies
+        assert not Enrollment.objects.get(user=learner).is_active  # the second still applies
         api.revert_sanction(author, second.pk, reason="Appeal on the second case.")
-        assert StandaloneEnrollment.objects.get(user=learner).is_active  # the hand-over restored it
+        assert Enrollment.objects.get(user=learner).is_active  # the hand-over restored it
 
     def test_a_termination_from_another_course_keeps_the_account_terminated(self, run_commit_hooks, operator, learner):
         determine(operator, open_case(operator, learner), "terminate_account")
@@ -648,14 +637,14 @@ class TestOverlappingSanctions:
     def test_reverting_in_either_order_ends_where_it_began(self, run_commit_hooks, author, learner):
         for order in ((0, 1), (1, 0)):
             Sanction.objects.all().delete()
-            StandaloneEnrollment.objects.update_or_create(user=learner, course_key=COURSE_KEY,
-                                                          defaults={"is_active": True, "mode": "verified"})
+            Enrollment.objects.update_or_create(user=learner, course_key=COURSE_KEY,
+                                                defaults={"is_active": True, "mode": "verified"})
             determine(author, open_case(author, learner), "unenroll")
             determine(author, open_case(author, learner), "unenroll")
             pair = list(Sanction.objects.order_by("pk"))
             for index in order:
                 api.revert_sanction(author, pair[index].pk, reason="Appeal.")
-            assert StandaloneEnrollment.objects.get(user=learner).is_active, order
+            assert Enrollment.objects.get(user=learner).is_active, order
 
 
 class TestLostWorkLimits:

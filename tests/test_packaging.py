@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -29,6 +30,11 @@ EXPECTED_FILES = [
     "honorcode_xblock/migrations/0001_initial.py",
     "honorcode_xblock/migrations/0002_default_honor_code.py",
     "honorcode_xblock/migrations/0004_cases_and_audit_chain.py",
+    "honorcode_xblock/migrations/0007_drop_standalone_platform_tables.py",
+    "honorcode_xblock/platform/standalone/apps.py",
+    "honorcode_xblock/platform/standalone/models.py",
+    "honorcode_xblock/platform/standalone/platform.py",
+    "honorcode_xblock/platform/standalone/migrations/0001_initial.py",
     "honorcode_xblock/templates/honorcode_xblock/policy.html",
     "honorcode_xblock/templates/honorcode_xblock/staff/case.html",
     "honorcode_xblock/templates/honorcode_xblock/email/determination_body.txt",
@@ -43,8 +49,10 @@ import json, sys
 import django
 from django.conf import settings
 
+# the block renders on the standalone platform (no HONORCODE_PLATFORM set), which brings its own app and tables
 settings.configure(
-    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "honorcode_xblock"],
+    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "honorcode_xblock",
+                    "honorcode_xblock.platform.standalone"],
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
     USE_TZ=True,
 )
@@ -111,14 +119,30 @@ def test_wheel_carries_static_files_data_and_migrations(wheel):
     assert not any(name.startswith(("tests/", "demo/")) for name in names)
 
 
+def test_sdist_carries_the_same_static_files(tmp_path):
+    run(sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(REPO))
+    (path,) = tmp_path.glob("honorcode_xblock-*.tar.gz")
+    with tarfile.open(path) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert [name for name in EXPECTED_FILES if name.startswith("honorcode_xblock/static/") and name not in names] == []
+
+
+def test_the_checkout_ships_real_files_not_links():
+    """The block's assets are real files in the package folder: no link for a build or a checkout to follow."""
+    links = [str(path.relative_to(REPO)) for folder in ("honorcode_xblock", "demo", "tests")
+             for path in (REPO / folder).rglob("*") if path.is_symlink()]
+    assert links == [] and not (REPO / "static").exists()
+
+
 def test_installed_wheel_renders_the_block_with_its_assets(wheel, tmp_path):
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", str(venv))
+    # nothing of the checkout: with it on PYTHONPATH, pip would take its egg-info for the package already installed
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
+    run(sys.executable, "-m", "venv", str(venv), env=env)
     python = venv / "bin" / "python"
-    run(str(python), "-m", "pip", "install", "-q", str(wheel))
+    run(str(python), "-m", "pip", "install", "-q", str(wheel), env=env)
     script = tmp_path / "check.py"
     script.write_text(CHECK_SCRIPT, encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
     result = json.loads(run(str(python), str(script), cwd=tmp_path, env=env).stdout.strip().splitlines()[-1])
     assert result["module"].startswith(str(venv))
     assert result["html_has_policy"] is True

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from honorcode_xblock import api
-from honorcode_xblock.models import Case, Sanction, StandaloneEnrollment
+from honorcode_xblock.models import Case, Sanction
+from honorcode_xblock.platform.standalone.models import Enrollment
 
 from .helpers import COURSE_KEY
 
@@ -67,7 +68,7 @@ def test_bad_form_input_is_a_400_with_a_message(staff_client, learner, settings,
 def test_the_staff_flow_report_evidence_determine_sanction_revert(eager, staff_client, author, learner, settings,
                                                                   tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    StandaloneEnrollment.objects.create(user=learner, course_key=COURSE_KEY, mode="verified")
+    Enrollment.objects.create(user=learner, course_key=COURSE_KEY, mode="verified")
     page = staff_client.get(f"/honorcode/courses/{COURSE_KEY}/cases/new/")
     assert page.status_code == 200 and 'name="csrfmiddlewaretoken"' in page.content.decode()
     refused = staff_client.post(f"/honorcode/courses/{COURSE_KEY}/cases/new/",
@@ -98,7 +99,7 @@ def test_the_staff_flow_report_evidence_determine_sanction_revert(eager, staff_c
         "finding": "violation", "rationale": "Same wording.", "sanctions": ["unenroll", "other"],
         "details_other": "Written warning", "expected_sequence": "1"})
     assert determined.status_code == 303
-    assert StandaloneEnrollment.objects.get(user=learner).is_active is False
+    assert Enrollment.objects.get(user=learner).is_active is False
     assert len(mail.outbox) == 1 and "Written warning" in mail.outbox[0].body
     page = staff_client.get(case_url).content.decode()
     assert page.count('data-state="applied"') == 2
@@ -110,7 +111,7 @@ def test_the_staff_flow_report_evidence_determine_sanction_revert(eager, staff_c
     missing_reason = staff_client.post(f"/honorcode/sanctions/{unenroll.pk}/revert/", {})
     assert missing_reason.status_code == 400
     reverted = staff_client.post(f"/honorcode/sanctions/{unenroll.pk}/revert/", {f"reason_{unenroll.pk}": "Appeal"})
-    assert reverted.status_code == 303 and StandaloneEnrollment.objects.get(user=learner).is_active
+    assert reverted.status_code == 303 and Enrollment.objects.get(user=learner).is_active
     retry = staff_client.post(f"/honorcode/sanctions/{unenroll.pk}/retry/")
     assert retry.status_code == 409
     closed = staff_client.post(case_url + "status/", {"status": "closed"})
@@ -123,10 +124,10 @@ def test_the_staff_flow_report_evidence_determine_sanction_revert(eager, staff_c
 
 
 def test_a_failed_sanction_is_retried_from_the_case_page(eager, staff_client, author, learner, monkeypatch, settings):
-    from honorcode_xblock.platform.standalone import StandalonePlatform  # pylint: disable=import-outside-toplevel
+    from honorcode_xblock.platform.standalone.platform import StandalonePlatform  # pylint: disable=import-outside-toplevel
 
     settings.HONORCODE_TASK_MAX_RETRIES = 0
-    StandaloneEnrollment.objects.create(user=learner, course_key=COURSE_KEY)
+    Enrollment.objects.create(user=learner, course_key=COURSE_KEY)
     real = StandalonePlatform.unenroll_without_refund
     monkeypatch.setattr(StandalonePlatform, "unenroll_without_refund",
                         lambda *args: (_ for _ in ()).throw(RuntimeError("enrollment service down")))

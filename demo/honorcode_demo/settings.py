@@ -20,7 +20,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("HONORCODE_VAR_DIR", REPO_ROOT / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-INSTALLED_APPS = [*WORKBENCH_APPS, "honorcode_xblock", "honorcode_demo"]
+# The product's app, and the standalone platform's app with the tables its sanctions change (an LMS has only the first).
+INSTALLED_APPS = [*WORKBENCH_APPS, "honorcode_xblock", "honorcode_xblock.platform.standalone", "honorcode_demo"]
 ROOT_URLCONF = "honorcode_demo.urls"
 # As in the LMS: the request cache is cleared per request, and crum knows the request (the gate's steps ask it).
 MIDDLEWARE = [
@@ -87,7 +88,7 @@ EXCLUDED_XBLOCKS = {
     "sequence_demo", "vertical_demo", "debugchild", "demo_subsection", "demo_unit", "demo_problem",
 }
 
-HONORCODE_PLATFORM = "honorcode_xblock.platform.standalone.StandalonePlatform"
+HONORCODE_PLATFORM = "honorcode_xblock.platform.standalone.platform.StandalonePlatform"
 HONORCODE_STANDALONE_WORKBENCH_USERS = True  # the workbench has no sign-in: ?student=<name> is the user
 HONORCODE_STANDALONE_COURSE_KEY = "course-v1:HonorCode+Demo+2026"
 

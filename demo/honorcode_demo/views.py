@@ -21,11 +21,7 @@ from opaque_keys.edx.keys import CourseKey
 from xblock.exceptions import NoSuchHandlerError
 from openedx_filters.learning.filters import CertificateCreationRequested, StudentLoginRequested
 
-from honorcode_xblock.models import (
-    StandaloneCertificate,
-    StandaloneEnrollment,
-    StandaloneGradeOverride,
-)
+from honorcode_xblock.platform.standalone.models import Certificate, Enrollment, GradeOverride
 
 
 def unknown_handler_is_404(view):
@@ -92,9 +88,9 @@ def learner_status(request, username):
     return render(request, "honorcode_demo/learner.html", {
         "learner": user,
         "course_key": course_key,
-        "enrollment": StandaloneEnrollment.objects.filter(user=user, course_key=course_key).first(),
-        "overrides": StandaloneGradeOverride.objects.filter(user=user, course_key=course_key),
-        "certificate": StandaloneCertificate.objects.filter(user=user, course_key=course_key).first(),
+        "enrollment": Enrollment.objects.filter(user=user, course_key=course_key).first(),
+        "overrides": GradeOverride.objects.filter(user=user, course_key=course_key),
+        "certificate": Certificate.objects.filter(user=user, course_key=course_key).first(),
     })
 
 
@@ -106,7 +102,7 @@ def request_certificate(request, username):
     "unavailable"). GET: the certificate's state, with its public link.
     """
     user, course_key = _learner(username), _course_key()
-    certificate = StandaloneCertificate.objects.filter(user=user, course_key=course_key).first()
+    certificate = Certificate.objects.filter(user=user, course_key=course_key).first()
     if request.method == "POST":
         try:
             _user, _key, _mode, status, _grade, _generation = CertificateCreationRequested.run_filter(
@@ -114,11 +110,11 @@ def request_certificate(request, username):
         except CertificateCreationRequested.PreventCertificateCreation as refused:
             return render(request, "honorcode_demo/certificate.html", {
                 "learner": user, "refused": str(refused), "course_key": course_key}, status=400)
-        certificate, created = StandaloneCertificate.objects.get_or_create(
+        certificate, created = Certificate.objects.get_or_create(
             user=user, course_key=course_key, defaults={"created_at": timezone.now(),
-                                                        "status": status or StandaloneCertificate.DOWNLOADABLE})
-        if not created and certificate.status != StandaloneCertificate.DOWNLOADABLE:
-            certificate.status = status or StandaloneCertificate.DOWNLOADABLE
+                                                        "status": status or Certificate.DOWNLOADABLE})
+        if not created and certificate.status != Certificate.DOWNLOADABLE:
+            certificate.status = status or Certificate.DOWNLOADABLE
             certificate.save(update_fields=["status"])
         return HttpResponseRedirect(request.path, status=303)
     return render(request, "honorcode_demo/certificate.html", {
@@ -131,8 +127,8 @@ def certificate_page(request, certificate_uuid):
     The certificate's public page, as the LMS's ``render_cert_by_uuid``: only a downloadable certificate is found
     (anything else is a 404, before any filter runs; the plugin's middleware answers for a revoked one).
     """
-    certificate = StandaloneCertificate.objects.filter(
-        verify_uuid=certificate_uuid, status=StandaloneCertificate.DOWNLOADABLE).select_related("user").first()
+    certificate = Certificate.objects.filter(
+        verify_uuid=certificate_uuid, status=Certificate.DOWNLOADABLE).select_related("user").first()
     if certificate is None:
         raise Http404("There is no such certificate.")
     return render(request, "honorcode_demo/certificate.html", {

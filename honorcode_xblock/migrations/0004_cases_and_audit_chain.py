@@ -6,6 +6,10 @@ import opaque_keys.edx.django.models
 from django.conf import settings
 from django.db import migrations, models
 
+# The standalone platform's tables (enrollment, certificate, grade override) were created here too until they moved to
+# an app of their own, honorcode_standalone: a site that installs the product gets only the product's tables, and
+# 0007 drops them where this migration had made them.
+
 
 def chain_existing_events(apps, schema_editor):
     """Put the audit events recorded before the chains existed into their course's chain, oldest first."""
@@ -138,45 +142,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'sanction',
             },
         ),
-        migrations.CreateModel(
-            name='StandaloneCertificate',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
-                ('status', models.CharField(default='downloadable', max_length=32)),
-                ('invalidation_notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-            ],
-            options={
-                'verbose_name': 'standalone certificate',
-            },
-        ),
-        migrations.CreateModel(
-            name='StandaloneEnrollment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
-                ('mode', models.CharField(default='audit', max_length=32)),
-                ('is_active', models.BooleanField(default=True)),
-                ('refunded', models.BooleanField(default=False)),
-            ],
-            options={
-                'verbose_name': 'standalone enrollment',
-            },
-        ),
-        migrations.CreateModel(
-            name='StandaloneGradeOverride',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
-                ('usage_key', models.CharField(max_length=255)),
-                ('earned_graded', models.FloatField(default=0.0)),
-                ('comment', models.CharField(blank=True, max_length=255)),
-            ],
-            options={
-                'verbose_name': 'standalone grade override',
-            },
-        ),
         migrations.AddField(
             model_name='auditevent',
             name='actor_ref',
@@ -277,21 +242,6 @@ class Migration(migrations.Migration):
             name='user',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
-        migrations.AddField(
-            model_name='standalonecertificate',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='standaloneenrollment',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='standalonegradeoverride',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
         migrations.AddConstraint(
             model_name='caserespondent',
             constraint=models.UniqueConstraint(fields=('case', 'user'), name='honorcode_one_respondent_row'),
@@ -315,17 +265,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='sanction',
             constraint=models.UniqueConstraint(fields=('determination', 'user', 'kind'), name='honorcode_one_sanction_each'),
-        ),
-        migrations.AddConstraint(
-            model_name='standalonecertificate',
-            constraint=models.UniqueConstraint(fields=('user', 'course_key'), name='honorcode_sa_one_certificate'),
-        ),
-        migrations.AddConstraint(
-            model_name='standaloneenrollment',
-            constraint=models.UniqueConstraint(fields=('user', 'course_key'), name='honorcode_sa_one_enrollment'),
-        ),
-        migrations.AddConstraint(
-            model_name='standalonegradeoverride',
-            constraint=models.UniqueConstraint(fields=('user', 'course_key', 'usage_key'), name='honorcode_sa_one_override'),
         ),
     ]

@@ -9,7 +9,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-STANDALONE_PLATFORM = "honorcode_xblock.platform.standalone.StandalonePlatform"
+STANDALONE_PLATFORM = "honorcode_xblock.platform.standalone.platform.StandalonePlatform"
 
 
 @lru_cache(maxsize=8)

@@ -23,7 +23,8 @@ class Platform(abc.ABC):
     What the honor code app needs from the platform it runs in.
 
     Implementations: :class:`~honorcode_xblock.platform.openedx.OpenEdxPlatform` (calls edx-platform) and
-    :class:`~honorcode_xblock.platform.standalone.StandalonePlatform` (the same work on this app's own tables).
+    :class:`~honorcode_xblock.platform.standalone.platform.StandalonePlatform` (the same work on the tables of its own
+    app, ``honorcode_standalone``).
     """
 
     #: Short name shown in logs and the admin.

@@ -75,10 +75,11 @@ def plugin_settings(settings):
     """
     # .. setting_name: HONORCODE_PLATFORM
     # .. setting_default: 'honorcode_xblock.platform.openedx.OpenEdxPlatform' inside Open edX;
-    #   'honorcode_xblock.platform.standalone.StandalonePlatform' elsewhere
+    #   'honorcode_xblock.platform.standalone.platform.StandalonePlatform' elsewhere
     # .. setting_description: Dotted path of the class through which the honor code app reaches the platform it
     #   runs in (users, courses, staff roles). Inside the LMS and CMS it is the Open edX platform; the standalone
-    #   platform does the same work on the app's own tables (the demo and the tests).
+    #   platform does the same work on tables of its own (the demo and the tests), in the app
+    #   'honorcode_xblock.platform.standalone' that such a site adds to INSTALLED_APPS.
     cms_plugin_settings(settings)
     settings.OPEN_EDX_FILTERS_CONFIG = merge_filter_steps(getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None) or {})
     mako_dirs = getattr(settings, "MAKO_TEMPLATE_DIRS_BASE", None)

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from opaque_keys.edx.keys import CourseKey
 
 from honorcode_xblock import api
-from honorcode_xblock.models import AuditEvent, Sanction, StandaloneEnrollment
+from honorcode_xblock.models import AuditEvent, Sanction
+from honorcode_xblock.platform.standalone.models import Enrollment
 
 COURSE = CourseKey.from_string("course-v1:HonorCode+Demo+2026")
 REST = "/api/honorcode/v1"
@@ -71,7 +72,7 @@ def together(count, work):
 def learner(name, course_key=COURSE):
     """A learner enrolled (verified) in the course."""
     user = get_user_model().objects.create_user(name, email=f"{name}@example.com", password="pw")
-    StandaloneEnrollment.objects.create(user=user, course_key=course_key, mode="verified")
+    Enrollment.objects.create(user=user, course_key=course_key, mode="verified")
     return user
 
 

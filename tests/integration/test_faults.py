@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from honorcode_xblock import api
-from honorcode_xblock.models import AuditEvent, Notice, Sanction, StandaloneEnrollment
+from honorcode_xblock.models import AuditEvent, Notice, Sanction
+from honorcode_xblock.platform.standalone.models import Enrollment
 
 from .helpers import learner, open_case, sanction_trail, sanction_when, staff_member, wait_until
 
@@ -35,7 +36,7 @@ def test_a_platform_call_that_fails_half_way_is_rolled_back_and_retried_until_ap
         ("sanction.attempted", 1), ("sanction.failed", 1), ("sanction.attempted", 2), ("sanction.applied", 2)]
     assert "InjectedFault" in AuditEvent.objects.about("sanction", [sanction.pk]).get(
         action="sanction.failed").after["error_type"]
-    assert StandaloneEnrollment.objects.get(user=dave).is_active is False
+    assert Enrollment.objects.get(user=dave).is_active is False
     applied_once(sanction)
 
 
@@ -45,12 +46,12 @@ def test_a_sanction_that_keeps_failing_stays_failed_and_staff_can_retry_it(live,
     sanction = unenroll(erin)
     sanction = wait_until(lambda: sanction_when(sanction.pk, "failed", 3), "failed after its retries")
     assert "InjectedFault" in sanction.last_error
-    assert StandaloneEnrollment.objects.get(user=erin).is_active is True  # each half-done write rolled back
+    assert Enrollment.objects.get(user=erin).is_active is True  # each half-done write rolled back
     assert [action for action, _attempt in sanction_trail(sanction)] == ["sanction.attempted", "sanction.failed"] * 3
 
     api.retry_sanction(staff_member(), sanction.pk)
     sanction = wait_until(lambda: sanction_when(sanction.pk, "applied", 4), "applied after staff retried")
-    assert StandaloneEnrollment.objects.get(user=erin).is_active is False
+    assert Enrollment.objects.get(user=erin).is_active is False
     applied_once(sanction)
 
 
@@ -64,13 +65,13 @@ def test_a_worker_killed_mid_task_leaves_the_sanction_pending_and_it_is_applied_
     sanction = Sanction.objects.get(pk=sanction.pk)
     assert sanction.state == "pending" and sanction.attempts == 1  # the attempt is on record, its work is not
     assert sanction_trail(sanction) == [("sanction.attempted", 1)]
-    assert StandaloneEnrollment.objects.get(user=frank).is_active is True
+    assert Enrollment.objects.get(user=frank).is_active is True
 
     call_command("resume_honor_code_work", "--older-than", "0")
     sanction = wait_until(lambda: sanction_when(sanction.pk, "applied", 2), "applied by the new worker")
     assert sanction_trail(sanction) == [
         ("sanction.attempted", 1), ("sanction.attempted", 2), ("sanction.applied", 2)]
-    assert StandaloneEnrollment.objects.get(user=frank).is_active is False
+    assert Enrollment.objects.get(user=frank).is_active is False
     applied_once(sanction)
     wait_until(lambda: Notice.objects.filter(sent_at__isnull=False).exists(), "the notice sent")
     assert api.verify_audit()[1] == []
@@ -84,6 +85,6 @@ def test_a_dropped_database_connection_is_retried_and_the_sanction_applied_once(
     # the attempt whose connection dropped could not record its outcome, but it is on record
     assert sanction_trail(sanction) == [
         ("sanction.attempted", 1), ("sanction.attempted", 2), ("sanction.applied", 2)]
-    assert StandaloneEnrollment.objects.get(user=grace).is_active is False
+    assert Enrollment.objects.get(user=grace).is_active is False
     applied_once(sanction)
     assert "apply_sanction" in live.worker.log_text() and "retry: Retry in" in live.worker.log_text()

@@ -5,7 +5,8 @@ takes them from Redis, and the gate's cached state kept in Redis and made stale 
 import pytest
 
 from honorcode_xblock import api
-from honorcode_xblock.models import Notice, Sanction, StandaloneEnrollment
+from honorcode_xblock.models import Notice, Sanction
+from honorcode_xblock.platform.standalone.models import Enrollment
 
 from .helpers import (
     COURSE, REST, cache_redis_db, call, jwt_for, learner, open_case, sanction_trail, staff_member, wait_until,
@@ -33,7 +34,7 @@ def test_a_determination_made_over_rest_is_applied_and_noticed_by_the_worker(liv
     assert all(sanction.attempts == 1 for sanction in applied)
     assert [sanction_trail(sanction) for sanction in applied] == [
         [("sanction.attempted", 1), ("sanction.applied", 1)]] * 2
-    assert StandaloneEnrollment.objects.get(user=bob).is_active is False
+    assert Enrollment.objects.get(user=bob).is_active is False
     notice = wait_until(lambda: Notice.objects.filter(sent_at__isnull=False).first(), "the notice sent")
     assert notice.user == bob
     worker_log = live.worker.log_text()

@@ -25,7 +25,7 @@ from django.conf import settings  # noqa: E402  pylint: disable=wrong-import-pos
 from django.db import connection  # noqa: E402  pylint: disable=wrong-import-position
 
 from honorcode_demo.celery import app  # noqa: E402  pylint: disable=wrong-import-position
-from honorcode_xblock.platform.standalone import StandalonePlatform  # noqa: E402  pylint: disable=wrong-import-position
+from honorcode_xblock.platform.standalone.platform import StandalonePlatform  # noqa: E402  pylint: disable=wrong-import-position
 
 FAULT_CALLS = ("override_grade_to_zero", "revoke_certificate", "unenroll_without_refund", "terminate_account")
 

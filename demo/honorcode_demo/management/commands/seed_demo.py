@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from opaque_keys.edx.keys import CourseKey
 
 from honorcode_xblock import api
-from honorcode_xblock.models import StandaloneEnrollment
+from honorcode_xblock.platform.standalone.models import Enrollment
 
 STAFF_USERNAME = "staff"
 STAFF_PASSWORD = "staff-demo-password"
@@ -37,8 +37,7 @@ class Command(BaseCommand):
             if created or (learner.is_active and not learner.has_usable_password()):
                 learner.set_password(f"{username}-demo-password")
                 learner.save()
-            StandaloneEnrollment.objects.get_or_create(user=learner, course_key=course_key,
-                                                       defaults={"mode": "verified"})
+            Enrollment.objects.get_or_create(user=learner, course_key=course_key, defaults={"mode": "verified"})
         if api.studio_values(course_key) is None:
             api.save_course_settings(
                 course_key, terms_html=COURSE_TERMS, collaboration_text=COLLABORATION,

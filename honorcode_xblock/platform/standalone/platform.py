@@ -5,6 +5,9 @@ It is not a mock. Users are this site's Django users, course staff are its staff
 outside a course key (the xblock-sdk workbench) belong to one configured demo course.
 
 For demos and tests only: the workbench has no sign-in, so whoever opens ``?student=<name>`` acts as that user.
+
+Its sanctions change the standalone app's own tables (``models.py`` beside this module, app label
+``honorcode_standalone``), which a site installs next to the honor code app.
 """
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -14,8 +17,8 @@ from django.contrib.auth import get_user_model
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
-from honorcode_xblock.models import StandaloneCertificate, StandaloneEnrollment, StandaloneGradeOverride
 from honorcode_xblock.platform.base import Platform, course_key_of
+from honorcode_xblock.platform.standalone.models import Certificate, Enrollment, GradeOverride
 
 #: The XBlock user service attribute the xblock-sdk workbench sets (``workbench/runtime.py``
 #: ``WorkBenchUserService``): the ``?student=`` value of the request.
@@ -180,7 +183,7 @@ class StandalonePlatform(Platform):
         user = get_current_user()
         return user if user is not None and getattr(user, "is_authenticated", False) else None
 
-    # --- staff standing, sanctions and notifications on the app's own tables --------------------------------------
+    # --- staff standing, sanctions and notifications on the standalone app's tables ---------------------------------
 
     def is_global_staff(self, user):
         """On a plain Django site, global staff are its superusers."""
@@ -197,35 +200,35 @@ class StandalonePlatform(Platform):
         return usage_key if self.is_gradable_usage(usage_key) else None
 
     def override_grade_to_zero(self, user, course_key, usage_key, actor, comment):
-        """A ``StandaloneGradeOverride`` row with nothing earned."""
-        StandaloneGradeOverride.objects.update_or_create(
+        """A ``GradeOverride`` row with nothing earned."""
+        GradeOverride.objects.update_or_create(
             user=user, course_key=course_key, usage_key=usage_key, defaults={"earned_graded": 0.0, "comment": comment},
         )
         return {"usage_key": usage_key}
 
     def undo_grade_override(self, user, course_key, usage_key, ref):
         """Delete the override row."""
-        StandaloneGradeOverride.objects.filter(user=user, course_key=course_key, usage_key=usage_key).delete()
+        GradeOverride.objects.filter(user=user, course_key=course_key, usage_key=usage_key).delete()
         return {}
 
     def revoke_certificate(self, user, course_key, actor, notes):
-        """Mark the learner's ``StandaloneCertificate`` invalidated (the creation filter withholds a new one)."""
-        certificate = StandaloneCertificate.objects.filter(user=user, course_key=course_key).first()
+        """Mark the learner's ``Certificate`` invalidated (the creation filter withholds a new one)."""
+        certificate = Certificate.objects.filter(user=user, course_key=course_key).first()
         if certificate is None:
             return {"certificate": None}
-        certificate.status, certificate.invalidation_notes = StandaloneCertificate.UNAVAILABLE, notes
+        certificate.status, certificate.invalidation_notes = Certificate.UNAVAILABLE, notes
         certificate.save(update_fields=["status", "invalidation_notes"])
         return {"certificate": certificate.pk, "verify_uuid": certificate.verify_uuid}
 
     def restore_certificate(self, user, course_key, actor, ref):
         """Make the certificate valid again."""
         if ref.get("certificate"):
-            StandaloneCertificate.objects.filter(pk=ref["certificate"]).update(status=StandaloneCertificate.DOWNLOADABLE)
+            Certificate.objects.filter(pk=ref["certificate"]).update(status=Certificate.DOWNLOADABLE)
         return {}
 
     def withheld_certificate_status(self):
         """The demo's certificates are ``unavailable`` when withheld, as Open edX marks them."""
-        return StandaloneCertificate.UNAVAILABLE
+        return Certificate.UNAVAILABLE
 
     def request_certificate(self, user, course_key):
         """
@@ -240,8 +243,8 @@ class StandalonePlatform(Platform):
                 user=user, course_key=course_key, mode="honor", status=None, grade=None, generation_mode=None)
         except CertificateCreationRequested.PreventCertificateCreation:
             return
-        StandaloneCertificate.objects.filter(user=user, course_key=course_key).exclude(
-            status=StandaloneCertificate.DOWNLOADABLE).update(status=status or StandaloneCertificate.DOWNLOADABLE)
+        Certificate.objects.filter(user=user, course_key=course_key).exclude(
+            status=Certificate.DOWNLOADABLE).update(status=status or Certificate.DOWNLOADABLE)
 
     def sign_in_proves_account(self, request, user):
         """The demo's sign-in form sends a username and a password: the account's own password proves it."""
@@ -253,8 +256,8 @@ class StandalonePlatform(Platform):
         return False
 
     def unenroll_without_refund(self, user, course_key):
-        """Deactivate the learner's ``StandaloneEnrollment``; ``refunded`` stays False."""
-        enrollment = StandaloneEnrollment.objects.filter(user=user, course_key=course_key).first()
+        """Deactivate the learner's ``Enrollment``; ``refunded`` stays False."""
+        enrollment = Enrollment.objects.filter(user=user, course_key=course_key).first()
         if enrollment is None:
             return {"was_enrolled": False}
         was_active = enrollment.is_active
@@ -266,7 +269,7 @@ class StandalonePlatform(Platform):
     def reenroll(self, user, course_key, ref):
         """Reactivate the enrollment, in its mode, if the learner was enrolled."""
         if ref.get("was_enrolled"):
-            StandaloneEnrollment.objects.filter(user=user, course_key=course_key).update(is_active=True)
+            Enrollment.objects.filter(user=user, course_key=course_key).update(is_active=True)
         return {}
 
     def terminate_account(self, user, actor):

@@ -9,7 +9,7 @@ module only hands them on, so that an entry point never needs to know how the do
 ``access``            who and where: users and courses behind a request or block, the course team, global staff
 ``versions``          policy versions: drafts, publishing, the version in force
 ``courses``           a course's terms and settings (Studio, adopted from an imported course)
-``acceptances``       what a learner is shown, acceptances, continued use after a change, the change notice
+``acceptances``       what a learner is shown, acceptances, continued use after a change, the change notification
 ``gate``              whether graded content is withheld (the hot path: 1 query cold, 0 warm; a read only)
 ``certificates``      certificates withheld where the honor code asks for it, and asked for again
 ``cases``             cases and their evidence
@@ -96,7 +96,7 @@ from honorcode_xblock.domain.determinations import (
     retry_sanction,
     retry_would_help,
     revert_sanction,
-    send_notices,
+    send_notifications,
 )
 from honorcode_xblock.domain.exports import (
     ACCEPTANCE_CSV_HEADER,
@@ -169,7 +169,7 @@ __all__ = [
     "policy_in_force_at", "policy_page", "publish_new_policy", "publish_policy", "published_policies",
     "published_policy", "record_continued_use", "request_certificate", "require_course_staff",
     "require_global_staff", "resume_pending_work", "retire_user", "retry_sanction", "retry_would_help",
-    "revert_sanction", "save_course_settings", "send_notices", "sign_in_proves_account", "studio_values",
+    "revert_sanction", "save_course_settings", "send_notifications", "sign_in_proves_account", "studio_values",
     "terminated_token_refusal", "update_policy_draft", "user_for_request", "user_for_xblock_user",
     "validate_course_settings", "validate_policy_fields", "verify_audit", "withheld_certificate_status",
 ]

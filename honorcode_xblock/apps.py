@@ -58,10 +58,10 @@ class HonorCodeConfig(AppConfig):
     }
 
     def ready(self):
-        """Hand sanctions, notices and certificate requests to the task queue once committed (``receivers.py``)."""
+        """Hand sanctions, notifications and certificate requests to the task queue once committed (``receivers.py``)."""
         from honorcode_xblock import receivers, signals  # pylint: disable=import-outside-toplevel
 
         signals.sanction_pending.connect(receivers.queue_sanction, dispatch_uid="honorcode.queue_sanction")
-        signals.notices_pending.connect(receivers.queue_notices, dispatch_uid="honorcode.queue_notices")
+        signals.notifications_pending.connect(receivers.queue_notices, dispatch_uid="honorcode.queue_notices")
         signals.certificate_wanted.connect(receivers.queue_certificate_request,
                                            dispatch_uid="honorcode.queue_certificate_request")

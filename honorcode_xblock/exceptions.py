@@ -65,5 +65,5 @@ class SanctionCannotTakeEffect(HonorCodeError):
     status_code = 409
 
 
-class NoticeNotDelivered(Exception):
+class NotificationNotDelivered(Exception):
     """The platform's messaging took a message and did not deliver it (edx-ace reports that only in monitoring)."""

@@ -734,7 +734,7 @@ class Determination(models.Model):
         return f"determination {self.sequence} of case {self.case_id}: {self.finding}"
 
 
-class Notice(models.Model):
+class Notification(models.Model):
     """
     The message telling one respondent of a determination: sent once, retried until it is.
 
@@ -743,18 +743,18 @@ class Notice(models.Model):
     .. pii_retirement: retained
     """
 
-    determination = models.ForeignKey(Determination, on_delete=models.CASCADE, related_name="notices")
+    determination = models.ForeignKey(Determination, on_delete=models.CASCADE, related_name="notifications")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["determination", "user"], name="honorcode_one_notice_each")]
-        verbose_name = _("notice")
+        constraints = [models.UniqueConstraint(fields=["determination", "user"], name="honorcode_one_notification_each")]
+        verbose_name = _("determination notification")
 
     def __str__(self):
-        return f"notice of determination {self.determination_id} to user {self.user_id}"
+        return f"notification of determination {self.determination_id} to user {self.user_id}"
 
 
 class SanctionQuerySet(models.QuerySet):

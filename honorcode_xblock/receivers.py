@@ -17,8 +17,8 @@ def queue_sanction(sender, sanction_id, **kwargs):  # pylint: disable=unused-arg
 
 
 def queue_notices(sender, determination_id, **kwargs):  # pylint: disable=unused-argument
-    """A determination's notices wait: send them in a Celery task."""
-    tasks.send_notices.delay(determination_id)
+    """A determination's notifications wait: send them in a Celery task."""
+    tasks.send_notifications.delay(determination_id)
 
 
 def queue_certificate_request(sender, user_id, course_key, **kwargs):  # pylint: disable=unused-argument

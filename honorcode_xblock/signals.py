@@ -7,8 +7,8 @@ from django.dispatch import Signal
 
 #: A sanction waits to be applied. Sent with ``sanction_id``.
 sanction_pending = Signal()
-#: A determination's notices wait to be sent. Sent with ``determination_id``.
-notices_pending = Signal()
+#: A determination's notifications wait to be sent. Sent with ``determination_id``.
+notifications_pending = Signal()
 #: A learner's certificate may now be issued (nothing withholds it any more): ask the platform for it. Sent with
 #: ``user_id`` and ``course_key`` (a string).
 certificate_wanted = Signal()

@@ -1,8 +1,8 @@
 """
-Celery tasks: applying sanctions and sending notices, retried with exponential backoff.
+Celery tasks: applying sanctions and sending notifications, retried with exponential backoff.
 
 Each task is a thin entry point: the work, its idempotency and whether a retry can help live in the domain (``api``):
-applying an applied sanction, or sending a sent notice, changes nothing, so a retry or a redelivered message is
+applying an applied sanction, or sending a sent notification, changes nothing, so a retry or a redelivered message is
 harmless.
 """
 import logging
@@ -18,10 +18,10 @@ log = logging.getLogger(__name__)
 
 
 def max_retries():
-    """How often a failed sanction or notice is retried before staff must retry it by hand."""
+    """How often a failed sanction or notification is retried before staff must retry it by hand."""
     # .. setting_name: HONORCODE_TASK_MAX_RETRIES
     # .. setting_default: 5
-    # .. setting_description: How many times the tasks that apply sanctions and send determination notices retry a
+    # .. setting_description: How many times the tasks that apply sanctions and send determination notifications retry a
     #   failure (with exponential backoff from ``HONORCODE_TASK_RETRY_DELAY``, capped at an hour) before the sanction stays "failed"
     #   for course staff to retry.
     return int(getattr(settings, "HONORCODE_TASK_MAX_RETRIES", 5))
@@ -32,7 +32,7 @@ def first_retry_delay():
     # .. setting_name: HONORCODE_TASK_RETRY_DELAY
     # .. setting_default: 30
     # .. setting_description: The base of the tasks' exponential backoff, in seconds: the first retry of a failed
-    #   sanction or notice comes after about this long (with jitter), each later one after twice as long, capped at
+    #   sanction or notification comes after about this long (with jitter), each later one after twice as long, capped at
     #   an hour.
     return max(1, int(getattr(settings, "HONORCODE_TASK_RETRY_DELAY", 30)))
 
@@ -67,11 +67,11 @@ def apply_sanction(self, sanction_id):
     return sanction.state if sanction is not None else None
 
 
-@shared_task(bind=True, name="honorcode_xblock.tasks.send_notices", acks_late=True)
-def send_notices(self, determination_id):
-    """Send a determination's notices; retry while one is unsent."""
+@shared_task(bind=True, name="honorcode_xblock.tasks.send_notifications", acks_late=True)
+def send_notifications(self, determination_id):
+    """Send a determination's notifications; retry while one is unsent."""
     try:
-        unsent = api.send_notices(determination_id)
+        unsent = api.send_notifications(determination_id)
     except TRANSIENT as error:
         _retry(self, True, error)
     _retry(self, unsent)
@@ -91,7 +91,7 @@ def request_certificate(self, user_id, course_key):
 @shared_task(name="honorcode_xblock.tasks.resume_pending_work")
 def resume_pending_work():
     """
-    Queue again sanctions still pending and notices still unsent after ``api.STALE_WORK_SECONDS`` (a broker outage,
+    Queue again sanctions still pending and notifications still unsent after ``api.STALE_WORK_SECONDS`` (a broker outage,
     a worker killed mid-task), and ask again for certificates whose hold no longer applies. Schedule it with Celery
     beat (e.g. every 10 minutes) or run the management command ``resume_honor_code_work`` from cron.
     """

@@ -65,7 +65,7 @@ def run_commit_hooks(monkeypatch, django_capture_on_commit_callbacks):
     from honorcode_xblock import api  # pylint: disable=import-outside-toplevel
 
     depth = [0]
-    for name in ("accept", "determine", "apply_sanction", "retry_sanction", "revert_sanction", "send_notices"):
+    for name in ("accept", "determine", "apply_sanction", "retry_sanction", "revert_sanction", "send_notifications"):
         real = getattr(api, name)
 
         def committed(*args, _real=real, **kwargs):

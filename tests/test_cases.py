@@ -1,6 +1,6 @@
 """
 Violations on the standalone platform: cases, evidence, determinations, sanctions that really happen (and are
-undone), notices, the learner's record, retirement, events, and the hash-chained audit trail.
+undone), notifications, the learner's record, retirement, events, and the hash-chained audit trail.
 """
 import datetime
 import re
@@ -20,7 +20,7 @@ from openedx_filters.learning.filters import (
 
 from honorcode_xblock import api, events
 from honorcode_xblock.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from honorcode_xblock.models import AuditEvent, Case, Notice, Sanction, SanctionState
+from honorcode_xblock.models import AuditEvent, Case, Notification, Sanction, SanctionState
 from honorcode_xblock.platform.standalone.models import Certificate, Enrollment, GradeOverride
 
 from .evidence_samples import pdf_bytes
@@ -340,7 +340,7 @@ def workbench_problem(db):
     return SimpleNamespace(usage=usage, course_key=CourseKey.from_string(DEMO_COURSE))
 
 
-class TestNotices:
+class TestNotifications:
     def test_each_respondent_gets_one_message_with_the_finding_commitment_actions_and_no_refund(
             self, run_commit_hooks, operator, learner, harvester):
         case = open_case(operator, learner, harvester)
@@ -356,9 +356,9 @@ class TestNotices:
             assert "No refund is issued" in text
             assert "/honorcode/me/" in text and "/honorcode/v1/" in text
         assert "harvester" not in message.body  # each message speaks to its own respondent
-        sent = Notice.objects.filter(sent_at__isnull=False)
+        sent = Notification.objects.filter(sent_at__isnull=False)
         assert sent.count() == 2
-        assert api.send_notices(case.determinations.get().pk) == 0  # sending again sends nothing
+        assert api.send_notifications(case.determinations.get().pk) == 0  # sending again sends nothing
         assert len(mail.outbox) == 2
 
     def test_the_subject_is_plain_text(self, run_commit_hooks, author, learner, settings):
@@ -379,8 +379,8 @@ class TestNotices:
         settings.HONORCODE_TASK_MAX_RETRIES = 1
         mute = get_user_model().objects.create_user("mute", email="")
         determine(author, open_case(author, mute), "other")
-        notice = Notice.objects.get()
-        assert notice.sent_at is None and notice.attempts == 2 and "no email" in notice.last_error
+        notification = Notification.objects.get()
+        assert notification.sent_at is None and notification.attempts == 2 and "no email" in notification.last_error
 
 
 class TestLearnerRecord:
@@ -567,7 +567,7 @@ class TestConcurrency:
             for who in deciders])
         assert len(errors) == 3 and all(isinstance(error, Conflict) for error in errors), errors
         assert case.determinations.count() == 1
-        assert Sanction.objects.count() == 1 and Notice.objects.count() == 1
+        assert Sanction.objects.count() == 1 and Notification.objects.count() == 1
         assert api.verify_audit()[1] == []
 
     def test_concurrent_changes_in_one_course_chain_one_after_the_other(self, author, learner):
@@ -588,16 +588,16 @@ class TestLostWork:
             raise ConnectionRefusedError("broker unreachable")
 
         monkeypatch.setattr(tasks.apply_sanction, "delay", broker_down)
-        monkeypatch.setattr(tasks.send_notices, "delay", broker_down)
+        monkeypatch.setattr(tasks.send_notifications, "delay", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             determination = determine(author, open_case(author, learner), "other")
         assert determination.pk and Sanction.objects.get().state == "pending"
-        assert Notice.objects.get().sent_at is None
+        assert Notification.objects.get().sent_at is None
         monkeypatch.undo()
         assert api.resume_pending_work(older_than_seconds=3600) == (0, 0, 0)  # too recent to be called lost
         with django_capture_on_commit_callbacks(execute=True):
             assert api.resume_pending_work(older_than_seconds=0) == (1, 1, 0)
-        assert Sanction.objects.get().state == "applied" and Notice.objects.get().sent_at is not None
+        assert Sanction.objects.get().state == "applied" and Notification.objects.get().sent_at is not None
         call_command("resume_honor_code_work", "--older-than", "0")  # nothing left: queues nothing
         assert len(mail.outbox) == 1
 
@@ -653,10 +653,10 @@ class TestLostWorkLimits:
         settings.HONORCODE_TASK_MAX_RETRIES = 1
         mute = get_user_model().objects.create_user("mute", email="")
         determine(author, open_case(author, mute), "other")
-        assert Notice.objects.get().attempts == 2
+        assert Notification.objects.get().attempts == 2
         with django_capture_on_commit_callbacks(execute=True):
             assert api.resume_pending_work(older_than_seconds=0) == (0, 0, 0)
-        assert Notice.objects.get().attempts == 2
+        assert Notification.objects.get().attempts == 2
 
     def test_retirement_twice_changes_and_records_nothing_the_second_time(self, run_commit_hooks, author, learner):
         open_case(author, learner, description="Jane's case")

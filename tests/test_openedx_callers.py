@@ -33,7 +33,7 @@ User = get_user_model()
 
 @pytest.fixture
 def site(monkeypatch):
-    """``Site.objects.get_current()`` for ``send_notice`` (``django.contrib.sites`` is not in the demo's apps)."""
+    """``Site.objects.get_current()`` for ``send_notification`` (``django.contrib.sites`` is not in the demo's apps)."""
     current = SimpleNamespace(domain="lms.example.com", name="LMS")
     module = types.ModuleType("django.contrib.sites.models")
     module.Site = SimpleNamespace(objects=SimpleNamespace(get_current=lambda: current))

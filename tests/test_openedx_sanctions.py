@@ -1,6 +1,6 @@
 """
-Sanctions and notices on the Open edX platform: through ``api`` (open a case, determine it, the tasks apply the
-sanctions and send the notices), each sanction calls edx-platform as it is meant to be called (the doubles of
+Sanctions and notifications on the Open edX platform: through ``api`` (open a case, determine it, the tasks apply the
+sanctions and send the notifications), each sanction calls edx-platform as it is meant to be called (the doubles of
 ``tests/openedx_doubles.py`` record what happened), applying it twice changes nothing, and reverting undoes it.
 """
 import sys
@@ -20,7 +20,7 @@ from honorcode_xblock.exceptions import (
     NotPermitted,
     SanctionCannotTakeEffect,
 )
-from honorcode_xblock.models import AuditEvent, Case, Notice, Sanction
+from honorcode_xblock.models import AuditEvent, Case, Notification, Sanction
 from honorcode_xblock.platform import get_platform
 
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY
@@ -34,11 +34,11 @@ COURSE_NAME = "Academic Integrity 101"
 @pytest.fixture
 def site(monkeypatch):
     """
-    The current ``Site`` that ``OpenEdxPlatform.send_notice`` reads with ``Site.objects.get_current()``.
+    The current ``Site`` that ``OpenEdxPlatform.send_notification`` reads with ``Site.objects.get_current()``.
 
     ``django.contrib.sites`` is not in the INSTALLED_APPS of the demo settings the tests run on, so importing
     ``django.contrib.sites.models`` raises RuntimeError there (the LMS installs it, with ``SITE_ID``). The product
-    imports it directly inside ``send_notice`` (reported as a product issue); this stands in for that module only.
+    imports it directly inside ``send_notification`` (reported as a product issue); this stands in for that module only.
     """
     current = SimpleNamespace(domain="lms.example.com", name="LMS")
     module = types.ModuleType("django.contrib.sites.models")
@@ -497,7 +497,7 @@ class TestTerminateAccount:
         assert openedx.standings[learner.pk]["account_status"] == "disabled"  # support's decision stands
 
 
-class TestNotices:
+class TestNotifications:
     def test_each_respondent_gets_one_ace_message_with_the_finding_commitment_actions_and_links(
             self, run_commit_hooks, openedx, teacher, learner, harvester, site):
         openedx.preferences[(learner.pk, "pref-lang")] = "fr"
@@ -530,8 +530,8 @@ class TestNotices:
             assert f"{LMS_ROOT_URL}/honorcode/me/" in body
         assert "harvester" not in rendered["body"]
 
-        assert Notice.objects.filter(sent_at__isnull=False).count() == 2
-        assert api.send_notices(case.determinations.get().pk) == 0
+        assert Notification.objects.filter(sent_at__isnull=False).count() == 2
+        assert api.send_notifications(case.determinations.get().pk) == 0
         assert len(openedx.ace_messages) == 2
 
     @pytest.mark.parametrize("failure", ["no channel", "channel error", "missing template"])
@@ -545,19 +545,19 @@ class TestNotices:
             openedx.ace_templates_missing.add("honorcode/edx_ace/determination/email/body.html")
         case = open_case(teacher, learner)
         determine(teacher, case, "other")
-        notice = Notice.objects.get()
-        assert notice.sent_at is None and notice.attempts >= 1 and "edx-ace delivered no message" in notice.last_error
+        notification = Notification.objects.get()
+        assert notification.sent_at is None and notification.attempts >= 1 and "edx-ace delivered no message" in notification.last_error
         assert openedx.ace_emails == [] and openedx.ace_messages  # ace.send was called, and raised nothing
         client.force_login(teacher)
         page = client.get(f"/honorcode/cases/{case.pk}/").content.decode()
         assert "not sent yet" in page and "edx-ace delivered no message" in page
         openedx.ace_channels, openedx.ace_channel_error, openedx.ace_templates_missing = True, "", set()
-        assert api.send_notices(case.determinations.get().pk) == 0  # sent now that edx-ace delivers
-        assert Notice.objects.get().sent_at is not None
+        assert api.send_notifications(case.determinations.get().pk) == 0  # sent now that edx-ace delivers
+        assert Notification.objects.get().sent_at is not None
 
     def test_a_delivered_message_counts_as_sent_once(self, run_commit_hooks, openedx, teacher, learner, site):
         determine(teacher, open_case(teacher, learner), "other")
-        assert Notice.objects.get().sent_at is not None and len(openedx.ace_emails) == 1
+        assert Notification.objects.get().sent_at is not None and len(openedx.ace_emails) == 1
 
     def test_the_course_key_names_a_course_the_platform_does_not_know(self, openedx):
         del openedx.courses[str(COURSE_KEY)]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from honorcode_xblock import audit, evidence_types, policy
 from honorcode_xblock.domain import access, common, versions
 from honorcode_xblock.exceptions import Conflict, InvalidInput, NotFound
-from honorcode_xblock.models import AuditEvent, Case, CaseRespondent, CaseStatus, Commitment, Evidence, Notice, Sanction
+from honorcode_xblock.models import AuditEvent, Case, CaseRespondent, CaseStatus, Commitment, Evidence, Notification, Sanction
 from honorcode_xblock.platform import get_platform
 
 
@@ -181,14 +181,14 @@ class CaseFile:
     evidence: list
     determinations: list
     sanctions: list
-    notices: list
+    notifications: list
     events: list
     transitions: list
     can_terminate: bool
 
 
 def case_file(actor, case_id):
-    """One case with its respondents, evidence, determinations, sanctions, notices and audit trail."""
+    """One case with its respondents, evidence, determinations, sanctions, notifications and audit trail."""
     case = case_for_staff(actor, case_id)
     determinations = list(case.determinations.select_related("decided_by").order_by("sequence"))
     sanction_list = list(Sanction.objects.filter(determination__case=case).select_related("user", "determination")
@@ -206,7 +206,7 @@ def case_file(actor, case_id):
         evidence=evidence,
         determinations=determinations,
         sanctions=sanction_list,
-        notices=list(Notice.objects.filter(determination__case=case).select_related("user", "determination")),
+        notifications=list(Notification.objects.filter(determination__case=case).select_related("user", "determination")),
         events=event_list,
         transitions=sorted(policy.CASE_TRANSITIONS[case.status]),
         can_terminate=access.is_global_staff(actor),

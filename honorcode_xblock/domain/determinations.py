@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from honorcode_xblock import audit, events, notices, policy, sanctions, signals
+from honorcode_xblock import audit, events, notifications, policy, sanctions, signals
 from honorcode_xblock.domain import access, cases, certificates, common, terminations
 from honorcode_xblock.exceptions import (
     Conflict,
@@ -24,7 +24,7 @@ from honorcode_xblock.exceptions import (
     PlatformRefused,
     SanctionCannotTakeEffect,
 )
-from honorcode_xblock.models import CaseStatus, Determination, Finding, Notice, Sanction, SanctionKind, SanctionState
+from honorcode_xblock.models import CaseStatus, Determination, Finding, Notification, Sanction, SanctionKind, SanctionState
 from honorcode_xblock.platform import get_platform
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def determine(actor, case_id, *, finding, rationale, sanctions_requested=(), exp
             it, so that two staff members deciding at once get a conflict instead of two outcomes.
 
     Returns:
-        the ``Determination``. Its sanctions are applied and its notices sent by tasks once it is committed.
+        the ``Determination``. Its sanctions are applied and its notifications sent by tasks once it is committed.
     Raises:
         NotFound, NotPermitted (terminating an account takes global staff), InvalidInput, Conflict (the case was
         determined meanwhile, or is closed).
@@ -75,7 +75,7 @@ def determine(actor, case_id, *, finding, rationale, sanctions_requested=(), exp
                          usage_key=target, details=details)
                 for link in respondents for kind, details, target in requested
             ])
-            Notice.objects.bulk_create([Notice(determination=determination, user=link.user) for link in respondents])
+            Notification.objects.bulk_create([Notification(determination=determination, user=link.user) for link in respondents])
             before = case.status
             case.status, case.updated_at = CaseStatus.DETERMINED, now
             case.save(update_fields=["status", "updated_at"])
@@ -150,14 +150,14 @@ def _sanctions_for_case(actor, case, requested):
 
 def _after_determination(determination_id, sanction_ids, data):
     """
-    Once a determination is committed: queue its sanctions and notices, and announce it.
+    Once a determination is committed: queue its sanctions and notifications, and announce it.
 
-    Each hand-off stands alone: a queue that cannot be reached leaves that sanction pending (or those notices
+    Each hand-off stands alone: a queue that cannot be reached leaves that sanction pending (or those notifications
     unsent) for :func:`resume_pending_work` or a staff member's retry, never an error for the user who decided.
     """
     for sanction_id in sanction_ids:
         _queue_sanction(sanction_id)
-    _queue_notices(determination_id)
+    _queue_notifications(determination_id)
     common.send_event(events.HONOR_CODE_CASE_DETERMINED, determination=data)
 
 
@@ -168,39 +168,39 @@ def _queue_sanction(sanction_id):
         log.exception("Queueing sanction %s failed; it stays pending.", sanction_id)
 
 
-#: How long a sanction may stay pending, or a notice unsent, before :func:`resume_pending_work` queues it again.
+#: How long a sanction may stay pending, or a notification unsent, before :func:`resume_pending_work` queues it again.
 STALE_WORK_SECONDS = 600
 
 
 def resume_pending_work(older_than_seconds=STALE_WORK_SECONDS):
     """
-    Queue again what was lost on the way to the workers: sanctions still pending and notices never attempted that
+    Queue again what was lost on the way to the workers: sanctions still pending and notifications never attempted that
     were decided more than ``older_than_seconds`` ago (a broker outage, a worker killed mid-task). Applying and
-    sending are idempotent, so queueing twice is harmless; a notice its task gave up on is not sent again here.
+    sending are idempotent, so queueing twice is harmless; a notification its task gave up on is not sent again here.
     Certificates withheld that long whose reason no longer applies (or whose check had failed) are asked for again.
 
     Returns:
-        (sanctions queued, determinations whose notices were queued, certificates asked for again).
+        (sanctions queued, determinations whose notifications were queued, certificates asked for again).
     """
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     sanction_ids = Sanction.objects.lost(cutoff)
-    # a notice with attempts was handed over and retried by its task until it gave up: only staff send it again
-    determination_ids = sorted(set(Notice.objects.filter(sent_at__isnull=True, attempts=0,
+    # a notification with attempts was handed over and retried by its task until it gave up: only staff send it again
+    determination_ids = sorted(set(Notification.objects.filter(sent_at__isnull=True, attempts=0,
                                                          determination__decided_at__lte=cutoff)
                                    .values_list("determination_id", flat=True)))
     for sanction_id in sanction_ids:
         _queue_sanction(sanction_id)
     for determination_id in determination_ids:
-        _queue_notices(determination_id)
+        _queue_notifications(determination_id)
     asked = certificates.recheck_holds(cutoff)
     return len(sanction_ids), len(determination_ids), asked
 
 
-def _queue_notices(determination_id):
+def _queue_notifications(determination_id):
     try:
-        signals.notices_pending.send(sender=Determination, determination_id=determination_id)
+        signals.notifications_pending.send(sender=Determination, determination_id=determination_id)
     except Exception:  # pylint: disable=broad-except
-        log.exception("Queueing the notices of determination %s failed; they stay unsent.", determination_id)
+        log.exception("Queueing the notifications of determination %s failed; they stay unsent.", determination_id)
 
 
 def _sanction_data(sanction):
@@ -371,12 +371,12 @@ def revert_sanction(actor, sanction_id, *, reason=""):
     return sanction
 
 
-def send_notices(determination_id):
+def send_notifications(determination_id):
     """
     Send each respondent of a determination its message, once (the task's work).
 
     Returns:
-        the number of notices still unsent (the task retries while it is above zero).
+        the number of notifications still unsent (the task retries while it is above zero).
     """
     determination = Determination.objects.select_related("case", "case__policy_version").filter(
         pk=determination_id).first()
@@ -385,31 +385,31 @@ def send_notices(determination_id):
     platform = get_platform()
     course_name = platform.course_name(determination.case.course_key)
     unsent = 0
-    for notice_id in Notice.objects.filter(determination=determination, sent_at__isnull=True).values_list(
+    for notice_id in Notification.objects.filter(determination=determination, sent_at__isnull=True).values_list(
             "pk", flat=True):
         with transaction.atomic():
-            notice = Notice.objects.select_for_update().get(pk=notice_id)
-            if notice.sent_at is not None:
+            notification = Notification.objects.select_for_update().get(pk=notice_id)
+            if notification.sent_at is not None:
                 continue
-            notice.attempts += 1
+            notification.attempts += 1
             try:
-                mine = list(determination.sanctions.filter(user=notice.user).order_by("kind"))
-                message = notices.render(notices.context_for(
-                    determination, notice.user, mine, course_name=course_name,
+                mine = list(determination.sanctions.filter(user=notification.user).order_by("kind"))
+                message = notifications.render(notifications.context_for(
+                    determination, notification.user, mine, course_name=course_name,
                 ))
-                platform.send_notice(notice.user, message)
+                platform.send_notification(notification.user, message)
             except Exception as error:  # pylint: disable=broad-except
-                log.warning("Notice %s failed (attempt %s): %s", notice.pk, notice.attempts, error)
-                notice.last_error = f"{type(error).__name__}: {error}"[:2000]
-                notice.save(update_fields=["attempts", "last_error"])
-                common.record(None, "notice.failed", notice, course_key=determination.case.course_key,
-                        after={"user_id": notice.user_id, "attempt": notice.attempts})
+                log.warning("Notification %s failed (attempt %s): %s", notification.pk, notification.attempts, error)
+                notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+                notification.save(update_fields=["attempts", "last_error"])
+                common.record(None, "notification.failed", notification, course_key=determination.case.course_key,
+                        after={"user_id": notification.user_id, "attempt": notification.attempts})
                 unsent += 1
                 continue
-            notice.sent_at, notice.last_error = timezone.now(), ""
-            notice.save(update_fields=["attempts", "last_error", "sent_at"])
-            common.record(None, "notice.sent", notice, course_key=determination.case.course_key,
-                    after={"user_id": notice.user_id, "attempt": notice.attempts})
+            notification.sent_at, notification.last_error = timezone.now(), ""
+            notification.save(update_fields=["attempts", "last_error", "sent_at"])
+            common.record(None, "notification.sent", notification, course_key=determination.case.course_key,
+                    after={"user_id": notification.user_id, "attempt": notification.attempts})
     return unsent
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from honorcode_xblock import audit
 from honorcode_xblock.domain import access
-from honorcode_xblock.models import Acceptance, Case, CertificateHold, Determination, Evidence, Notice, Sanction
+from honorcode_xblock.models import Acceptance, Case, CertificateHold, Determination, Evidence, Notification, Sanction
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def retire_user(user):
       respondent's retirement): the description, the evidence texts and files and the determinations' rationales
       are replaced by a redaction mark; evidence files are deleted from storage once the change is committed.
     - The learner's sanctions keep their kind and state; their free-text details and error messages are blanked,
-      and so are the errors of the learner's notices.
+      and so are the errors of the learner's notifications.
     - Each course's audit chain records what was redacted there (counts, never the text).
 
     Returns:
@@ -49,7 +49,7 @@ def retire_user(user):
             item.case_id for item in evidence}
         Case.objects.filter(pk__in=touched).update(description=REDACTED, redacted_at=now)
         Sanction.objects.filter(user=user).exclude(details="", last_error="").update(details="", last_error="")
-        Notice.objects.filter(user=user).exclude(last_error="").update(last_error="")
+        Notification.objects.filter(user=user).exclude(last_error="").update(last_error="")
         CertificateHold.objects.filter(user=user).delete()
         by_course = {}
         for case in cases:

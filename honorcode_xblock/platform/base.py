@@ -179,12 +179,12 @@ class Platform(abc.ABC):
         """Undo :meth:`terminate_account` as far as the platform allows (the password stays unusable)."""
 
     @abc.abstractmethod
-    def send_notice(self, user, notice):
+    def send_notification(self, user, notification):
         """
         Send one learner a message.
 
         Arguments:
-            notice (honorcode_xblock.notices.NoticeMessage): subject, text and HTML bodies, and the context
+            notification (honorcode_xblock.notifications.NotificationMessage): subject, text and HTML bodies, and the context
                 they were rendered from.
         """
 

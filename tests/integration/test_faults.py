@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from honorcode_xblock import api
-from honorcode_xblock.models import AuditEvent, Notice, Sanction
+from honorcode_xblock.models import AuditEvent, Notification, Sanction
 from honorcode_xblock.platform.standalone.models import Enrollment
 
 from .helpers import learner, open_case, sanction_trail, sanction_when, staff_member, wait_until
@@ -73,7 +73,7 @@ def test_a_worker_killed_mid_task_leaves_the_sanction_pending_and_it_is_applied_
         ("sanction.attempted", 1), ("sanction.attempted", 2), ("sanction.applied", 2)]
     assert Enrollment.objects.get(user=frank).is_active is False
     applied_once(sanction)
-    wait_until(lambda: Notice.objects.filter(sent_at__isnull=False).exists(), "the notice sent")
+    wait_until(lambda: Notification.objects.filter(sent_at__isnull=False).exists(), "the notification sent")
     assert api.verify_audit()[1] == []
 
 

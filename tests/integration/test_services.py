@@ -1,11 +1,11 @@
 """
-The product on its real parts: REST calls to gunicorn, sanctions applied and notices sent by a Celery worker that
+The product on its real parts: REST calls to gunicorn, sanctions applied and notifications sent by a Celery worker that
 takes them from Redis, and the gate's cached state kept in Redis and made stale across processes.
 """
 import pytest
 
 from honorcode_xblock import api
-from honorcode_xblock.models import Notice, Sanction
+from honorcode_xblock.models import Notification, Sanction
 from honorcode_xblock.platform.standalone.models import Enrollment
 
 from .helpers import (
@@ -35,10 +35,10 @@ def test_a_determination_made_over_rest_is_applied_and_noticed_by_the_worker(liv
     assert [sanction_trail(sanction) for sanction in applied] == [
         [("sanction.attempted", 1), ("sanction.applied", 1)]] * 2
     assert Enrollment.objects.get(user=bob).is_active is False
-    notice = wait_until(lambda: Notice.objects.filter(sent_at__isnull=False).first(), "the notice sent")
-    assert notice.user == bob
+    notification = wait_until(lambda: Notification.objects.filter(sent_at__isnull=False).first(), "the notification sent")
+    assert notification.user == bob
     worker_log = live.worker.log_text()
-    assert "honorcode_xblock.tasks.apply_sanction" in worker_log and "honorcode_xblock.tasks.send_notices" in worker_log
+    assert "honorcode_xblock.tasks.apply_sanction" in worker_log and "honorcode_xblock.tasks.send_notifications" in worker_log
     mail = [path.read_text(encoding="utf-8") for path in (live.log_dir / "mail").glob("*.log")]
     to_bob = [message for message in mail if "To: it-bob@example.com" in message]
     assert len(to_bob) == 1 and "no refund" in to_bob[0].lower()

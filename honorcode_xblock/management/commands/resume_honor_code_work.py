@@ -1,5 +1,5 @@
 """
-Queue again the honor code work lost on the way to the workers: sanctions still pending and determination notices
+Queue again the honor code work lost on the way to the workers: sanctions still pending and determination notifications
 still unsent (after a broker outage, or a worker killed mid-task), and certificates whose hold no longer applies.
 Safe to run at any time, e.g. from cron:
 
@@ -11,7 +11,7 @@ from honorcode_xblock import api
 
 
 class Command(BaseCommand):
-    help = "Queue again the sanctions still pending, the notices still unsent and the certificates no longer withheld."
+    help = "Queue again the sanctions still pending, the notifications still unsent and the certificates no longer withheld."
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than", type=int, default=api.STALE_WORK_SECONDS,
@@ -19,5 +19,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sanctions, determinations, certificates = api.resume_pending_work(max(0, options["older_than"]))
-        self.stdout.write(f"Queued {sanctions} pending sanction(s), the notices of {determinations} "
+        self.stdout.write(f"Queued {sanctions} pending sanction(s), the notifications of {determinations} "
                           f"determination(s) and {certificates} certificate request(s).")

@@ -6,13 +6,13 @@ method, and each method names the edx-platform call it wraps.
 """
 from functools import lru_cache
 
-from honorcode_xblock.exceptions import NoticeNotDelivered
+from honorcode_xblock.exceptions import NotificationNotDelivered
 
 
 class Messages:
     """The determination message, sent through edx-ace."""
 
-    def send_notice(self, user, notice):
+    def send_notification(self, user, notification):
         """
         edx-ace: a ``HonorCodeDetermination`` message type (an ``openedx.core.djangoapps.ace_common.message.
         BaseMessageType``) personalized for ``edx_ace.recipient.Recipient(user.id, user.email)`` with the base
@@ -22,8 +22,8 @@ class Messages:
         The message is in the learner's language preference (``openedx.core.djangoapps.user_api.preferences.api.
         get_user_preference(user, LANGUAGE_KEY)``, as ``user_authn``'s password reset messages are) and branded with
         the site of ``SITE_ID`` (``Site.objects.get_current()``: a task has no request). ``ace.send`` neither raises
-        nor returns anything for a message it could not deliver: the notice counts as sent only when edx-ace signals
-        the delivery (:meth:`_delivered`); otherwise ``NoticeNotDelivered`` leaves it unsent, retried, and shown to
+        nor returns anything for a message it could not deliver: the notification counts as sent only when edx-ace signals
+        the delivery (:meth:`_delivered`); otherwise ``NotificationNotDelivered`` leaves it unsent, retried, and shown to
         course staff.
         """
         from django.contrib.sites.models import Site  # pylint: disable=import-outside-toplevel
@@ -42,10 +42,10 @@ class Messages:
         message_type = determination_message_type()
         message = message_type(context=get_base_template_context(Site.objects.get_current())).personalize(
             recipient=Recipient(user.id, user.email), language=get_user_preference(user, LANGUAGE_KEY),
-            user_context=notice.context,
+            user_context=notification.context,
         )
         if not self._delivered(ace, message):
-            raise NoticeNotDelivered(
+            raise NotificationNotDelivered(
                 f"edx-ace delivered no message {message.uuid}: no channel is configured, a template is missing or the "
                 "channel failed (ace.send reports it in the LMS's monitoring only)"
             )
@@ -65,7 +65,7 @@ class Messages:
             if isinstance(message, dict) and message.get("uuid") == expected:
                 delivered.append(message.get("channel"))
 
-        uid = f"honorcode-notice-{expected}"
+        uid = f"honorcode-notification-{expected}"
         ACE_MESSAGE_SENT.connect(on_sent, weak=False, dispatch_uid=uid)
         try:
             ace.send(message)
@@ -77,7 +77,7 @@ class Messages:
 @lru_cache(maxsize=None)
 def determination_message_type():
     """
-    The edx-ace message type of determination notices, defined on first use (its base class is edx-platform's).
+    The edx-ace message type of determination notifications, defined on first use (its base class is edx-platform's).
 
     ``edx_ace`` renders ``{APP_LABEL}/edx_ace/{NAME}/email/{subject.txt,body.txt,body.html,head.html,from_name.txt}``.
     """
@@ -86,7 +86,7 @@ def determination_message_type():
     )
 
     class HonorCodeDetermination(BaseMessageType):
-        """A respondent's notice of the determination of an honor code case (transactional)."""
+        """A respondent's notification of the determination of an honor code case (transactional)."""
 
         APP_LABEL = "honorcode"
         NAME = "determination"

@@ -288,14 +288,14 @@ class StandalonePlatform(Platform):
         user.save(update_fields=["is_active"])
         return {"password": "reset required"}
 
-    def send_notice(self, user, notice):
+    def send_notification(self, user, notification):
         """Django's email backend (``EMAIL_BACKEND``): a text message with an HTML alternative."""
         from django.core.mail import EmailMultiAlternatives  # pylint: disable=import-outside-toplevel
 
         if not user.email:
             raise ValueError(f"user {user.pk} has no email address")
-        message = EmailMultiAlternatives(notice.subject, notice.text, to=[user.email])
-        message.attach_alternative(notice.html, "text/html")
+        message = EmailMultiAlternatives(notification.subject, notification.text, to=[user.email])
+        message.attach_alternative(notification.html, "text/html")
         message.send(fail_silently=False)
 
     def site_url(self, path):

@@ -14,7 +14,7 @@ TEMPLATE_DIR = "honorcode_xblock/email"
 
 
 @dataclass(frozen=True)
-class NoticeMessage:
+class NotificationMessage:
     """One rendered message."""
 
     subject: str
@@ -60,4 +60,4 @@ def render(context, language=None):
         subject = " ".join(render_to_string(f"{TEMPLATE_DIR}/determination_subject.txt", context).split())
         text = render_to_string(f"{TEMPLATE_DIR}/determination_body.txt", context)
         html = render_to_string(f"{TEMPLATE_DIR}/determination_body.html", context)
-    return NoticeMessage(subject=subject, text=text, html=html, context=context)
+    return NotificationMessage(subject=subject, text=text, html=html, context=context)

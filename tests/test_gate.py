@@ -6,6 +6,7 @@ from crum import impersonate
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 from edx_django_utils.cache import RequestCache
+from opaque_keys.edx.keys import CourseKey
 
 from honorcode_xblock import api, policy
 from honorcode_xblock.models import Acceptance, AcceptanceMethod, CourseTerms
@@ -98,6 +99,24 @@ class TestHotPath:
         with django_assert_num_queries(0):  # the request's own cache
             for _ in range(20):
                 api.gate_state(learner, COURSE_KEY)
+
+    def test_the_request_cache_answers_by_course_and_learner_whatever_the_key_object(self, learner, other_learner,
+                                                                                  django_assert_num_queries):
+        configure()
+        api.accept(learner, COURSE_KEY, confirmed=True)
+        new_request()
+        same_course = CourseKey.from_string(str(COURSE_KEY))  # equal, another object
+        assert same_course == COURSE_KEY and same_course is not COURSE_KEY
+        assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+        assert api.gate_state(other_learner, COURSE_KEY).withhold_graded  # the same course, another learner
+        assert api.gate_state(None, COURSE_KEY).withhold_graded
+        assert not api.gate_state(learner, OTHER_COURSE_KEY).uses_honor_code
+        with django_assert_num_queries(0):  # every one of them from the request's own cache now
+            assert not api.gate_state(learner, same_course).withhold_graded
+            assert api.gate_state(other_learner, same_course).withhold_graded
+            assert not api.gate_state(learner, COURSE_KEY).withhold_graded
+            assert not api.gate_state(learner, OTHER_COURSE_KEY).uses_honor_code
+            assert api.gate_state(None, same_course).withhold_graded
 
     def test_courses_without_the_honor_code_cost_one_query_then_none(self, learner, django_assert_num_queries):
         with django_assert_num_queries(1):
@@ -263,8 +282,9 @@ class TestActingForSomeoneElse:
         api.publish_new_policy(body="<p>v2</p>", change_kind="minor")
         new_request()
         down = ConnectionError("cache down")
-        with mock.patch.multiple("honorcode_xblock.domain.gate.cache", get=mock.DEFAULT, set=mock.DEFAULT, delete=mock.DEFAULT,
-                                 incr=mock.DEFAULT, add=mock.DEFAULT) as broken, impersonate(learner):
+        with mock.patch.multiple("honorcode_xblock.domain.gate.cache", get=mock.DEFAULT, get_many=mock.DEFAULT,
+                                 set=mock.DEFAULT, delete=mock.DEFAULT, incr=mock.DEFAULT, add=mock.DEFAULT) as broken, \
+                impersonate(learner):
             for operation in broken.values():
                 operation.side_effect = down
             state = api.record_continued_use(learner, COURSE_KEY)  # which invalidates the cache

@@ -24,9 +24,15 @@ log = logging.getLogger(__name__)
 #: How long a learner's gate facts stay in Django's cache; every change that affects them invalidates them sooner.
 GATE_CACHE_SECONDS = 3600
 #: Part of every cache key: bump it when the cached value's shape changes, so old entries are never read.
-GATE_SCHEMA = 3
+#: 4: a learner's entry is ``(generation, facts)`` under a key without the generation, read together with the
+#: generation in one round trip to the cache; the facts carry ``continued_use_due``.
+GATE_SCHEMA = 4
 GATE_GENERATION_KEY = f"honorcode:gate:v{GATE_SCHEMA}:generation"
 _REQUEST_CACHE_NAMESPACE = "honorcode.gate"
+#: The request cache's entry of the state read last, ``(course key, user id, state)``: the children of a unit ask
+#: for the same course with the same key object, recognized by identity (hashing an opaque key costs more than the
+#: rest of the look-up); any other key is looked up by value.
+_LAST_STATE = "last"
 
 
 @dataclass(frozen=True)
@@ -81,26 +87,39 @@ def gate_state(user, course_key):
     """
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    request_cache = RequestCache(_REQUEST_CACHE_NAMESPACE)
-    request_key = (course_key, user.pk if user is not None else None)
-    cached = request_cache.get_cached_response(request_key)
-    if cached.is_found:
-        return cached.value
-    state = _live_state(_gate_facts(user, course_key), user, course_key)
-    request_cache.set(request_key, state)
+    user_id = user.pk if user is not None else None
+    request_cache = RequestCache(_REQUEST_CACHE_NAMESPACE).data
+    last = request_cache.get(_LAST_STATE)
+    if last is not None and last[0] is course_key and last[1] == user_id:
+        return last[2]
+    request_key = (course_key, user_id)
+    state = request_cache.get(request_key)
+    if state is None:
+        state = _live_state(_gate_facts(user, course_key), user, course_key)
+        request_cache = RequestCache(_REQUEST_CACHE_NAMESPACE).data  # the same dict, unless a step cleared them all
+        request_cache[request_key] = state
+    request_cache[_LAST_STATE] = (course_key, user_id, state)
     return state
 
 
 def _gate_facts(user, course_key):
+    """
+    The learner's facts from Django's cache, the generation and the learner's entry read in one round trip
+    (``get_many``); an entry of another generation is stale (a change since made every entry stale).
+    """
+    key = _gate_cache_key(user, course_key)
     try:
-        key = _gate_cache_key(user, course_key)
-        facts = cache.get(key)
+        found = cache.get_many([GATE_GENERATION_KEY, key])
+        generation, entry = found.get(GATE_GENERATION_KEY), found.get(key)
+        if generation is not None and entry is not None and entry[0] == generation:
+            return entry[1]
+        if generation is None:
+            generation = _new_gate_generation()
     except Exception:  # pylint: disable=broad-except  # the cache is down: the database still answers
         log.warning("Honor code gate: cache unavailable, reading the database", exc_info=True)
         return _compute_gate_facts(user, course_key)
-    if facts is None:
-        facts = _compute_gate_facts(user, course_key)
-        common.quietly(cache.set, key, facts, GATE_CACHE_SECONDS)
+    facts = _compute_gate_facts(user, course_key)
+    common.quietly(cache.set, key, (generation, facts), GATE_CACHE_SECONDS)
     return facts
 
 
@@ -137,13 +156,17 @@ def _live_state(facts, user, course_key):
                      notice_pending=facts.notice_pending, continued_use_due=facts.continued_use_due)
 
 
+def _new_gate_generation():
+    """
+    The generation, where there is none yet (first use, or evicted): a new, never-used one, so that entries of an
+    evicted counter's generations can never be read again.
+    """
+    cache.add(GATE_GENERATION_KEY, time.time_ns(), None)
+    return cache.get(GATE_GENERATION_KEY)
+
+
 def _gate_cache_key(user, course_key):
-    generation = cache.get(GATE_GENERATION_KEY)
-    if generation is None:
-        # A new, never-used generation: entries of an evicted counter's generations can never be read again.
-        cache.add(GATE_GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(GATE_GENERATION_KEY)
-    return f"honorcode:gate:v{GATE_SCHEMA}:{generation}:{course_key}:{user.pk if user is not None else 'anonymous'}"
+    return f"honorcode:gate:v{GATE_SCHEMA}:{course_key}:{user.pk if user is not None else 'anonymous'}"
 
 
 def forget_learner_state(user, course_key):
@@ -152,7 +175,9 @@ def forget_learner_state(user, course_key):
     rows in between must not leave them cached).
     """
     def forget():
-        RequestCache(_REQUEST_CACHE_NAMESPACE).delete((course_key, user.pk if user is not None else None))
+        request_cache = RequestCache(_REQUEST_CACHE_NAMESPACE)
+        request_cache.delete((course_key, user.pk if user is not None else None))
+        request_cache.delete(_LAST_STATE)
         common.quietly(lambda: cache.delete(_gate_cache_key(user, course_key)))
     forget()
     transaction.on_commit(forget)

@@ -8,7 +8,7 @@ rule has its one definition:
 - the change rule: which acceptances let a learner see graded content (:func:`gate_satisfied`), when using the
   course after a change is an agreement to it (:func:`needs_continued_access`), and when a learner's acceptances
   count as accepting the versions in force (:func:`covers_versions_in_force`). The facts they judge are gathered by
-  one query, ``CourseSettingsQuerySet.gate_facts``, for the gate and the learner's record alike;
+  one query, ``AcceptanceQuerySet.gate_facts``, for the gate and the learner's record alike;
 - what an author's settings and a learner's signature must look like;
 - how a case moves (``CASE_TRANSITIONS``) and its limits (``MAX_TEXT_LENGTH``, ``MAX_RESPONDENTS``);
 - who on a course team does what (``TEAM``, ``LIMITED_STAFF``).

@@ -30,10 +30,10 @@ def policy_page(request, number=None):
     Returns 404 for a version that does not exist or is not published.
     """
     try:
-        context = api.policy_page(number)
+        page = api.policy_page(number)
     except NotFound as error:
         raise Http404(str(error)) from error
-    return render(request, "honorcode_xblock/policy.html", context)
+    return render(request, "honorcode_xblock/policy.html", vars(page))
 
 
 @require_POST

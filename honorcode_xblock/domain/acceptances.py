@@ -193,12 +193,12 @@ def current_acceptance(user, course_key):
 def _current_acceptance(user, course_key):
     """
     The acceptance that covers the versions in force now, or None when the learner must accept (again): the facts
-    the gate reads (``CourseSettings.objects.gate_facts``), judged by the change rule
+    the gate reads (``Acceptance.objects.gate_facts``), judged by the change rule
     (``policy.covers_versions_in_force``).
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    facts = CourseSettings.objects.gate_facts(course_key, user)
+    facts = Acceptance.objects.gate_facts(course_key, user)
     if facts is None or not policy.covers_versions_in_force(
         accepted_current=facts["accepted_current"],
         current_number=facts["current_number"],

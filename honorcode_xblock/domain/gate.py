@@ -14,7 +14,7 @@ from edx_django_utils.cache import RequestCache
 
 from honorcode_xblock import policy
 from honorcode_xblock.domain import access, common
-from honorcode_xblock.models import CourseSettings
+from honorcode_xblock.models import Acceptance
 from honorcode_xblock.platform import get_platform
 from honorcode_xblock.toggles import gate_enabled_for
 
@@ -125,7 +125,7 @@ def _gate_facts(user, course_key):
 
 def _compute_gate_facts(user, course_key):
     """The learner's facts, from one query."""
-    row = CourseSettings.objects.gate_facts(course_key, user)
+    row = Acceptance.objects.gate_facts(course_key, user)
     if row is None or not row["uses_honor_code"]:
         return GateFacts()
     return GateFacts(

@@ -5,6 +5,7 @@ Which version is in force at a moment is one query, ``PolicyVersion.objects.in_f
 rule); the version in force now is the same query at the present.
 """
 import logging
+from dataclasses import dataclass
 from importlib import resources
 
 from django.db import IntegrityError, transaction
@@ -44,6 +45,21 @@ def published_policies():
     return list(PolicyVersion.objects.published())
 
 
+@dataclass(frozen=True)
+class PolicyPage:
+    """What the public honor code page shows."""
+
+    #: The version shown (None when none was ever published).
+    shown: object
+    #: Its text and its summary of changes, sanitized.
+    body_html: str
+    summary_html: str
+    #: The version in force now.
+    current: object
+    #: Every published version, newest first, without their text.
+    versions: list
+
+
 def policy_page(number=None):
     """
     What the public honor code page shows.
@@ -51,8 +67,7 @@ def policy_page(number=None):
     Arguments:
         number (int or None): the version to show; the one in force when None.
     Returns:
-        dict with ``shown`` (PolicyVersion or None), ``body_html`` and ``summary_html`` (sanitized), ``current``
-        and ``versions`` (published versions, newest first, without their text).
+        PolicyPage
     Raises:
         NotFound: no published version has that number.
     """
@@ -62,13 +77,13 @@ def policy_page(number=None):
     shown = common.first_or_none(PolicyVersion.objects.published(), number=wanted) if wanted is not None else None
     if number is not None and shown is None:
         raise NotFound(_("There is no published honor code version {number}.").format(number=number))
-    return {
-        "shown": shown,
-        "body_html": clean_html(shown.body) if shown else "",
-        "summary_html": clean_html(shown.change_summary) if shown else "",
-        "current": current,
-        "versions": versions,
-    }
+    return PolicyPage(
+        shown=shown,
+        body_html=clean_html(shown.body) if shown else "",
+        summary_html=clean_html(shown.change_summary) if shown else "",
+        current=current,
+        versions=versions,
+    )
 
 
 def validate_policy_fields(title, body, change_kind, change_summary):

@@ -25,9 +25,11 @@ queries in :mod:`honorcode_xblock.models`; the platform behind it all in :mod:`h
 # pylint: disable=unused-import
 from honorcode_xblock import audit
 from honorcode_xblock.domain.acceptances import (
+    AcceptanceStatus,
     ChangeNotice,
     LearnerView,
     PolicyChange,
+    VersionCount,
     accept,
     acceptance_counts,
     acceptance_for,
@@ -81,6 +83,7 @@ from honorcode_xblock.domain.certificates import (
 from honorcode_xblock.domain.courses import (
     SETTINGS_FIELDS,
     Assignment,
+    CourseSettingsValues,
     adopt_block_settings,
     course_uses_honor_code,
     save_course_settings,
@@ -115,7 +118,7 @@ from honorcode_xblock.domain.gate import (
     handler_refusal,
     is_graded,
 )
-from honorcode_xblock.domain.learner_records import REDACTED, RecordEntry, learner_record, retire_user
+from honorcode_xblock.domain.learner_records import REDACTED, LearnerRecord, RecordEntry, learner_record, retire_user
 from honorcode_xblock.domain.terminations import (
     TERMINATION_STATE_KEY,
     account_terminated,
@@ -152,12 +155,13 @@ from honorcode_xblock.models import (
 from honorcode_xblock.policy import CASE_TRANSITIONS, MAX_RESPONDENTS, MAX_TEXT_LENGTH
 
 __all__ = [
-    "ACCEPTANCE_CSV_HEADER", "ACCEPTANCE_EXPORT_CHUNK", "AcceptanceMethod", "AcceptanceMode", "Assignment",
-    "CASE_CSV_HEADER", "CASE_TRANSITIONS", "CaseFile", "CaseStatus", "ChangeKind", "ChangeNotice", "Commitment",
-    "DEFAULT_EVIDENCE_TYPES", "DEFAULT_POLICY_FILE", "Finding", "GATE_CACHE_SECONDS", "GateFacts", "GateState",
-    "HoldReason", "LearnerView", "MAX_RESPONDENTS", "MAX_TEXT_LENGTH", "PolicyChange", "PolicyPage", "REDACTED",
-    "RecordEntry", "SETTINGS_FIELDS", "STAFF_CACHE_SECONDS", "STALE_WORK_SECONDS", "SanctionKind", "SanctionState",
-    "TERMINATION_STATE_KEY", "accept", "acceptance_counts", "acceptance_for", "acceptance_pages", "acceptance_rows",
+    "ACCEPTANCE_CSV_HEADER", "ACCEPTANCE_EXPORT_CHUNK", "AcceptanceMethod", "AcceptanceMode", "AcceptanceStatus",
+    "Assignment", "CASE_CSV_HEADER", "CASE_TRANSITIONS", "CaseFile", "CaseStatus", "ChangeKind", "ChangeNotice",
+    "Commitment", "CourseSettingsValues", "DEFAULT_EVIDENCE_TYPES", "DEFAULT_POLICY_FILE", "Finding",
+    "GATE_CACHE_SECONDS", "GateFacts", "GateState", "HoldReason", "LearnerRecord", "LearnerView", "MAX_RESPONDENTS",
+    "MAX_TEXT_LENGTH", "PolicyChange", "PolicyPage", "REDACTED", "RecordEntry", "SETTINGS_FIELDS",
+    "STAFF_CACHE_SECONDS", "STALE_WORK_SECONDS", "SanctionKind", "SanctionState", "TERMINATION_STATE_KEY",
+    "VersionCount", "accept", "acceptance_counts", "acceptance_for", "acceptance_pages", "acceptance_rows",
     "acceptances_in_course", "account_terminated", "add_evidence", "adopt_block_settings", "answer_certificate_request",
     "apply_sanction", "can_edit_course", "case_file", "case_rows", "certificate_hold_reason", "certificate_holds",
     "certificate_link_uuid", "certificate_refusal_reaches_learner", "certificate_revoked",

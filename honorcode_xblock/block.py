@@ -415,12 +415,12 @@ class HonorCodeXBlock(XBlock):
             )
         except HonorCodeError as error:
             raise _json_error(error) from error
-        self.display_name = cleaned["display_name"]
-        self.course_terms = cleaned["terms_html"]
-        self.collaboration = cleaned["collaboration_text"]
+        self.display_name = cleaned.display_name
+        self.course_terms = cleaned.terms_html
+        self.collaboration = cleaned.collaboration_text
         for name in api.SETTINGS_FIELDS:
-            setattr(self, name, cleaned[name])
-        return {"result": "success", "terms_version": cleaned["terms_version"]}
+            setattr(self, name, getattr(cleaned, name))
+        return {"result": "success", "terms_version": cleaned.terms_version}
 
     def _stored_settings(self, course_key):
         """What a save keeps of the fields it does not name: the app's record of the course, else the block's fields."""

@@ -1,10 +1,12 @@
 """
-What each sanction does on the platform, and how it is undone: the rules of sanctions (who may impose which, what
-needs an assignment, what keeps a certificate from being issued, what cannot take effect).
+The rules of sanctions, in one place: who may impose which, what needs an assignment, what keeps a certificate from
+being issued, what cannot take effect (:func:`check_can_take_effect`) and so whether retrying a failed one can help
+(:func:`retry_can_help`); and what each sanction does on the platform and how it is undone.
 
 Pure dispatch over the platform layer: :func:`apply` and :func:`revert` call the platform for one sanction and
 return what the platform needs to undo it later (kept in ``Sanction.platform_ref``). Both are idempotent: applying
-an applied sanction again, or reverting a reverted one, changes nothing on the platform.
+an applied sanction again, or reverting a reverted one, changes nothing on the platform. The workflow around them
+(attempts, failures, retries, reverts) is ``domain/determinations.py``.
 """
 from django.utils.translation import gettext as _
 

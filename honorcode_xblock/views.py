@@ -291,4 +291,4 @@ def my_record(request):
     user = _signed_in(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
-    return render(request, "honorcode_xblock/my_record.html", {"user": user, **api.learner_record(user)})
+    return render(request, "honorcode_xblock/my_record.html", {"user": user, **vars(api.learner_record(user))})

@@ -183,11 +183,11 @@ class TestPolicyVersions:
 class TestCourseSettings:
     def test_terms_are_versioned_only_when_they_change(self, operator):
         first = save_settings(terms="<p>Teams of two on the project.</p>", actor=operator)
-        assert first["terms_version"] == 1
+        assert first.terms_version == 1
         same = save_settings(terms="<p>Teams of two on the project.</p>", mode="signature", gate=True)
-        assert same["terms_version"] == 1
+        assert same.terms_version == 1
         changed = save_settings(terms="<p>Teams of three.</p>")
-        assert changed["terms_version"] == 2
+        assert changed.terms_version == 2
         assert list(CourseTerms.objects.for_course(COURSE_KEY).values_list("version", flat=True)) == [2, 1]
         view = api.learner_view(COURSE_KEY)
         assert view.terms_html == "<p>Teams of three.</p>" and view.terms_version == 2
@@ -216,11 +216,11 @@ class TestCourseSettings:
         project = usage_key("problem", "project")
         lab = usage_key("openassessment", "lab")
         cleaned = save_settings(collaboration=f"{project} | Teams of three\n\n  {lab}  \n")
-        assert cleaned["collaboration"] == [
+        assert cleaned.collaboration == [
             {"usage_key": str(project), "note": "Teams of three"},
             {"usage_key": str(lab), "note": ""},
         ]
-        assert CourseTerms.objects.current(COURSE_KEY).collaboration == cleaned["collaboration"]
+        assert CourseTerms.objects.current(COURSE_KEY).collaboration == cleaned.collaboration
         assert [item.label for item in api.learner_view(COURSE_KEY).collaboration] == ["Teams of three", str(lab)]
 
     @pytest.mark.parametrize("collaboration, message", [
@@ -387,8 +387,8 @@ class TestAcceptance:
         api.accept(other_learner, COURSE_KEY, confirmed=True)
         api.accept(other_learner, OTHER_COURSE_KEY, confirmed=True)
         assert api.acceptance_counts(COURSE_KEY) == [
-            {"policy_version": 1, "terms_version": 2, "learners": 2},
-            {"policy_version": 1, "terms_version": 1, "learners": 1},
+            api.VersionCount(policy_version=1, terms_version=2, learners=2),
+            api.VersionCount(policy_version=1, terms_version=1, learners=1),
         ]
 
 

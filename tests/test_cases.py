@@ -394,8 +394,8 @@ class TestLearnerRecord:
         determine(author, open_case(author, learner, other_learner), "certificate_withheld")
         determine(author, open_case(author, other_learner), "unenroll")
         record = api.learner_record(learner)
-        assert [acc.user for acc in record["acceptances"]] == [learner]
-        (entry,) = record["determinations"]
+        assert [acc.user for acc in record.acceptances] == [learner]
+        (entry,) = record.determinations
         assert [s.user for s in entry.sanctions] == [learner]
         with pytest.raises(NotPermitted):
             api.learner_record(None)

@@ -161,7 +161,7 @@ class TestCertificateRuns:
         generate_students_certificates(lms, COURSE_KEY)
         assert [hold.user for hold in api.certificate_holds(teacher, COURSE_KEY)] == [learners.bob]
         record = api.learner_record(learners.bob)
-        assert [hold.reason for hold in record["certificates_withheld"]] == ["not_accepted"]
+        assert [hold.reason for hold in record.certificates_withheld] == ["not_accepted"]
         client = Client()
         client.force_login(learners.bob)
         page = client.get("/honorcode/me/").content.decode()
@@ -219,8 +219,8 @@ class TestCertificateRuns:
             assert api.resume_pending_work(older_than_seconds=0)[2] == 1  # the author turned the gate off
         run_certificate_tasks(lms)
         assert statuses(lms, learners.bob) == ["downloadable"]
-        assert not api.certificate_holds(teacher, COURSE_KEY) and not api.learner_record(learners.bob)[
-            "certificates_withheld"]
+        assert not api.certificate_holds(teacher, COURSE_KEY) and not api.learner_record(
+            learners.bob).certificates_withheld
 
     def test_a_certificate_issued_ends_a_hold_left_from_before(self, lms, learners, teacher):
         listen_for_passing_grade(lms, learners.bob, COURSE_KEY)

@@ -210,21 +210,39 @@ def _current_acceptance(user, course_key):
     return Acceptance.objects.covering(user, course_key, facts["current_id"], facts["current_terms_id"])
 
 
+@dataclass(frozen=True)
+class VersionCount:
+    """How many learners of a course accepted one pair of versions."""
+
+    policy_version: int
+    terms_version: int
+    learners: int
+
+
 def acceptance_counts(course_key):
     """
     How many learners accepted which versions in a course.
 
     Returns:
-        list of dicts ``{"policy_version": int, "terms_version": int, "learners": int}``, newest first.
+        list of ``VersionCount``, newest first.
     """
     return [
-        {
-            "policy_version": row["policy_version__number"],
-            "terms_version": row["course_terms__version"],
-            "learners": row["learners"],
-        }
+        VersionCount(policy_version=row["policy_version__number"], terms_version=row["course_terms__version"],
+                     learners=row["learners"])
         for row in Acceptance.objects.counts_by_version(course_key)
     ]
+
+
+@dataclass(frozen=True)
+class AcceptanceStatus:
+    """Whether a learner has accepted the versions in force in a course."""
+
+    username: str
+    accepted: bool
+    #: Their acceptance of the versions in force (None when they must accept).
+    acceptance: object
+    #: The policy version in force (None when none was ever published).
+    policy_version: int
 
 
 def acceptance_for(actor, course_key, username=None):
@@ -232,7 +250,7 @@ def acceptance_for(actor, course_key, username=None):
     A learner's current acceptance in a course: one's own, or (course staff) anyone's.
 
     Returns:
-        dict with ``username``, ``accepted`` (bool), ``acceptance`` (or None) and ``policy_version`` in force.
+        AcceptanceStatus
     Raises:
         NotPermitted (another learner's, asked by a non-staff user), NotFound (no such user).
     """
@@ -246,8 +264,8 @@ def acceptance_for(actor, course_key, username=None):
             raise NotFound(_("{name} is not a learner of this course.").format(name=username))
     acceptance = current_acceptance(learner, course_key)
     current = versions.current_policy()
-    return {"username": learner.username, "accepted": acceptance is not None, "acceptance": acceptance,
-            "policy_version": current.number if current else None}
+    return AcceptanceStatus(username=learner.username, accepted=acceptance is not None, acceptance=acceptance,
+                            policy_version=current.number if current else None)
 
 
 def record_continued_use(user, course_key):

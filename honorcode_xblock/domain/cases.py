@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 from honorcode_xblock import audit, evidence_types, policy
 from honorcode_xblock.domain import access, common, versions
 from honorcode_xblock.exceptions import Conflict, InvalidInput, NotFound
-from honorcode_xblock.models import AuditEvent, Case, CaseRespondent, CaseStatus, Commitment, Evidence, Notification, Sanction
+from honorcode_xblock.models import (
+    AuditEvent,
+    Case,
+    CaseRespondent,
+    CaseStatus,
+    Commitment,
+    Evidence,
+    Notification,
+    Sanction,
+)
 from honorcode_xblock.platform import get_platform
 
 
@@ -206,7 +215,8 @@ def case_file(actor, case_id):
         evidence=evidence,
         determinations=determinations,
         sanctions=sanction_list,
-        notifications=list(Notification.objects.filter(determination__case=case).select_related("user", "determination")),
+        notifications=list(Notification.objects.filter(determination__case=case)
+                           .select_related("user", "determination")),
         events=event_list,
         transitions=sorted(policy.CASE_TRANSITIONS[case.status]),
         can_terminate=access.is_global_staff(actor),

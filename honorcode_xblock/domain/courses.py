@@ -3,7 +3,7 @@ Course terms and settings: what an author saves in Studio (terms, collaboration 
 settings), adopted from the block's fields for a course imported or re-run, and the course terms a learner accepts.
 """
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -51,15 +51,32 @@ def studio_values(course_key):
     }
 
 
+@dataclass(frozen=True)
+class CourseSettingsValues:
+    """A course author's settings, checked and cleaned (and, once saved, the course terms version they make)."""
+
+    display_name: str
+    #: The course terms, sanitized.
+    terms_html: str
+    #: The assignments permitting collaboration: dicts with ``usage_key``, ``note`` and the platform's ``name``.
+    collaboration: list
+    #: The same, in the editor's text form.
+    collaboration_text: str
+    acceptance_mode: str
+    gate_graded_content: bool
+    staff_exempt: bool
+    reaccept_after_material_change: bool
+    #: The course's current terms version once saved (None before, or for a course without terms).
+    terms_version: int = None
+
+
 def validate_course_settings(course_key, *, terms_html, collaboration_text, acceptance_mode, gate_graded_content,
                              display_name=None, staff_exempt=True, reaccept_after_material_change=True):
     """
     Check a course author's settings.
 
     Returns:
-        dict of cleaned values: ``terms_html`` (sanitized), ``collaboration`` (list of dicts with the assignment's
-        name where the platform knows it), ``collaboration_text``, ``acceptance_mode``, ``gate_graded_content`` and
-        ``display_name``.
+        CourseSettingsValues
     Raises:
         InvalidInput: with a message for each field in error.
     """
@@ -94,16 +111,16 @@ def validate_course_settings(course_key, *, terms_html, collaboration_text, acce
             errors[name] = [_("This setting must be on or off.")]
     if errors:
         raise InvalidInput(errors)
-    return {
-        "display_name": display_name,
-        "terms_html": clean_html(terms_html),
-        "collaboration": entries,
-        "collaboration_text": policy.format_collaboration(entries),
-        "acceptance_mode": acceptance_mode,
-        "gate_graded_content": gate_graded_content,
-        "staff_exempt": staff_exempt,
-        "reaccept_after_material_change": reaccept_after_material_change,
-    }
+    return CourseSettingsValues(
+        display_name=display_name,
+        terms_html=clean_html(terms_html),
+        collaboration=entries,
+        collaboration_text=policy.format_collaboration(entries),
+        acceptance_mode=acceptance_mode,
+        gate_graded_content=gate_graded_content,
+        staff_exempt=staff_exempt,
+        reaccept_after_material_change=reaccept_after_material_change,
+    )
 
 
 def _named_assignments(entries):
@@ -127,7 +144,7 @@ def save_course_settings(course_key, *, terms_html, collaboration_text, acceptan
     Terms that differ from the current ones become the course's next terms version; identical terms add nothing.
 
     Returns:
-        dict: the cleaned values (see :func:`validate_course_settings`) plus ``terms_version`` (int or None).
+        CourseSettingsValues, with the ``terms_version`` they make current (int or None).
     Raises:
         NotPermitted: ``actor`` may not edit the course.
         InvalidInput: with a message for each field in error; nothing is stored then.
@@ -139,8 +156,7 @@ def save_course_settings(course_key, *, terms_html, collaboration_text, acceptan
         gate_graded_content=gate_graded_content, display_name=display_name, staff_exempt=staff_exempt,
         reaccept_after_material_change=reaccept_after_material_change,
     )
-    cleaned["terms_version"] = _store_course_settings(course_key, cleaned, actor)
-    return cleaned
+    return replace(cleaned, terms_version=_store_course_settings(course_key, cleaned, actor))
 
 
 def adopt_block_settings(course_key, *, terms_html, collaboration_text, acceptance_mode, gate_graded_content,
@@ -177,9 +193,9 @@ def _store_course_settings(course_key, cleaned, actor, only_if_new=False):
     with transaction.atomic():
         course_settings = CourseSettings.objects.locked(course_key)
         current_terms = CourseTerms.objects.current(course_key)
-        if policy.terms_changed(current_terms, cleaned["terms_html"], cleaned["collaboration"]):
+        if policy.terms_changed(current_terms, cleaned.terms_html, cleaned.collaboration):
             current_terms = CourseTerms.objects.add_version(
-                course_key, body=cleaned["terms_html"], collaboration=cleaned["collaboration"], created_by=actor,
+                course_key, body=cleaned.terms_html, collaboration=cleaned.collaboration, created_by=actor,
             )
             common.record(actor, "course_terms.created", current_terms, course_key=course_key, after={
                 "version": current_terms.version, "collaboration": current_terms.collaboration,
@@ -187,7 +203,7 @@ def _store_course_settings(course_key, cleaned, actor, only_if_new=False):
             })
         before = None if created else _settings_snapshot(course_settings)
         for name in SETTINGS_FIELDS:
-            setattr(course_settings, name, cleaned[name])
+            setattr(course_settings, name, getattr(cleaned, name))
         after = _settings_snapshot(course_settings)
         if before != after:
             course_settings.save()

@@ -24,7 +24,15 @@ from honorcode_xblock.exceptions import (
     PlatformRefused,
     SanctionCannotTakeEffect,
 )
-from honorcode_xblock.models import CaseStatus, Determination, Finding, Notification, Sanction, SanctionKind, SanctionState
+from honorcode_xblock.models import (
+    CaseStatus,
+    Determination,
+    Finding,
+    Notification,
+    Sanction,
+    SanctionKind,
+    SanctionState,
+)
 from honorcode_xblock.platform import get_platform
 
 log = logging.getLogger(__name__)
@@ -75,7 +83,8 @@ def determine(actor, case_id, *, finding, rationale, sanctions_requested=(), exp
                          usage_key=target, details=details)
                 for link in respondents for kind, details, target in requested
             ])
-            Notification.objects.bulk_create([Notification(determination=determination, user=link.user) for link in respondents])
+            Notification.objects.bulk_create([Notification(determination=determination, user=link.user)
+                                              for link in respondents])
             before = case.status
             case.status, case.updated_at = CaseStatus.DETERMINED, now
             case.save(update_fields=["status", "updated_at"])

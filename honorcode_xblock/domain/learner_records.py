@@ -87,6 +87,18 @@ class RecordEntry:
     sanctions: list
 
 
+@dataclass(frozen=True)
+class LearnerRecord:
+    """The learner's own honor code record."""
+
+    #: Every acceptance, in every course, newest first.
+    acceptances: list
+    #: Every determination about them (``RecordEntry``, with only their own sanctions), newest first.
+    determinations: list
+    #: The certificates the honor code withholds from them now.
+    certificates_withheld: list
+
+
 def learner_record(user):
     """
     The learner's honor code record: every acceptance (all courses), every determination about them, and the
@@ -105,9 +117,9 @@ def learner_record(user):
     mine = {}
     for sanction in Sanction.objects.filter(user=user, determination__in=determinations).order_by("kind"):
         mine.setdefault(sanction.determination_id, []).append(sanction)
-    return {
-        "acceptances": acceptances,
-        "determinations": [RecordEntry(item, item.case, mine.get(item.pk, [])) for item in determinations],
-        "certificates_withheld": list(CertificateHold.objects.in_force().filter(user=user).select_related("user")
-                                      .order_by("-last_held_at", "pk")),
-    }
+    return LearnerRecord(
+        acceptances=acceptances,
+        determinations=[RecordEntry(item, item.case, mine.get(item.pk, [])) for item in determinations],
+        certificates_withheld=list(CertificateHold.objects.in_force().filter(user=user).select_related("user")
+                                   .order_by("-last_held_at", "pk")),
+    )

@@ -381,7 +381,7 @@ class MyRecord(HonorCodeAPIView):
     @documented(responses={200: serializers.RecordSerializer, **ERRORS})
     def get(self, request):
         record = api.learner_record(request.user)
-        return Response(serializers.RecordSerializer({"username": request.user.username, **record}).data)
+        return Response(serializers.RecordSerializer({"username": request.user.username, **vars(record)}).data)
 
 
 @csrf_exempt  # it changes nothing: a POST to a path that names nothing is a 404, not a CSRF failure

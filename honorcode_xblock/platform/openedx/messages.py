@@ -22,9 +22,9 @@ class Messages:
         The message is in the learner's language preference (``openedx.core.djangoapps.user_api.preferences.api.
         get_user_preference(user, LANGUAGE_KEY)``, as ``user_authn``'s password reset messages are) and branded with
         the site of ``SITE_ID`` (``Site.objects.get_current()``: a task has no request). ``ace.send`` neither raises
-        nor returns anything for a message it could not deliver: the notification counts as sent only when edx-ace signals
-        the delivery (:meth:`_delivered`); otherwise ``NotificationNotDelivered`` leaves it unsent, retried, and shown to
-        course staff.
+        nor returns anything for a message it could not deliver: the notification counts as sent only when edx-ace
+        signals the delivery (:meth:`_delivered`); otherwise ``NotificationNotDelivered`` leaves it unsent, retried, and
+        shown to course staff.
         """
         from django.contrib.sites.models import Site  # pylint: disable=import-outside-toplevel
         from edx_ace import ace  # pylint: disable=import-error,import-outside-toplevel

@@ -1,6 +1,6 @@
 """
 The gate (``domain/gate.py``): whether graded content is withheld, the change rule as the gate applies it
-(continued use, notices) and the hot path's cost.
+(continued use, notices) and the hot path's cost. The change rule on its own is in ``tests/test_policy.py``.
 """
 import re
 
@@ -10,7 +10,7 @@ from django.test import override_settings
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
-from honorcode_xblock import api, policy
+from honorcode_xblock import api
 from honorcode_xblock.models import Acceptance, AcceptanceMethod, CourseTerms
 from honorcode_xblock.rendering import render
 
@@ -28,21 +28,6 @@ def configure(gate=True, staff_exempt=True, reaccept=True, terms="", course_key=
 def new_request():
     """What the end of a request does to the per-request cache."""
     RequestCache.clear_all_namespaces()
-
-
-@pytest.mark.parametrize("current, material, explicit, reaccept, satisfied", [
-    (None, None, None, True, True),     # nothing published: nothing to accept
-    (1, 1, None, True, False),          # never accepted
-    (1, 1, 1, True, True),
-    (2, 1, 1, True, True),              # a minor change never gates again
-    (3, 3, 1, True, False),             # a material change gates until accepted explicitly
-    (3, 3, 1, False, True),             # ... unless the course turned re-acceptance off
-    (3, 3, 3, True, True),
-    (4, 3, 3, True, True),
-])
-def test_gate_rule(current, material, explicit, reaccept, satisfied):
-    assert policy.gate_satisfied(current_number=current, last_material_number=material,
-                                 best_explicit_number=explicit, reaccept_after_material_change=reaccept) is satisfied
 
 
 class TestGateState:

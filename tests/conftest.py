@@ -24,6 +24,12 @@ def other_learner(db):
 
 
 @pytest.fixture
+def harvester(db):
+    """A second account of the same person (one case covers both)."""
+    return get_user_model().objects.create_user("harvester", email="harvester@example.com", password="pw")
+
+
+@pytest.fixture
 def operator(db):
     return get_user_model().objects.create_superuser("operator", email="op@example.com", password="pw")
 

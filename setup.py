@@ -58,7 +58,13 @@ setup(
     include_package_data=False,
     python_requires=">=3.11",
     install_requires=requirements("base.in"),
+    extras_require={
+        # CAMEO detection: ClickHouse's engine in-process (large: pandas, pyarrow and the engine), and the client of a
+        # ClickHouse server for sites that run one (Aspects)
+        "detection": ["chdb>=4.4", "clickhouse-connect>=0.8"],
+    },
     entry_points={
+        "console_scripts": ["honorcode-detect = honorcode_xblock.detection.cli:main"],
         "xblock.v1": ["honorcode = honorcode_xblock:HonorCodeXBlock"],
         "lms.djangoapp": ["honorcode = honorcode_xblock.apps:HonorCodeConfig"],
         "cms.djangoapp": ["honorcode = honorcode_xblock.apps:HonorCodeConfig"],

@@ -149,3 +149,7 @@ def test_installed_wheel_renders_the_block_with_its_assets(wheel, tmp_path):
     assert result["init"] == "HonorCodeXBlock"
     assert set(result["assets"]) == {"static/css/honorcode.css", "static/js/common.js", "static/js/honorcode.js"}
     assert all(size > 500 for size in result["assets"].values())
+    # the detection command comes with the wheel; without the optional extra it says what to install
+    detect = subprocess.run([str(venv / "bin" / "honorcode-detect"), "no-such.log"], capture_output=True, text=True,
+                            env=env, timeout=120, check=False)
+    assert detect.returncode == 2 and "honorcode-xblock[detection]" in detect.stderr

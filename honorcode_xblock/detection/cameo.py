@@ -1,0 +1,201 @@
+"""
+The CAMEO detector: harvester → master pairs in the problem events of Open edX tracking logs, as set-based SQL.
+
+The method follows Northcutt, Ho and Chuang (2016) and Alexandron et al. (2017): a *harvester* account reveals the
+answer of a problem (the server event ``showanswer``) before it answers the problem correctly itself, or without ever
+doing so; the *master* account then submits a correct answer (the server event ``problem_check`` with ``success``
+"correct") within a short window, over many problems. What looks alike but is honest stays out:
+
+- a study group solving the same problems together reveals no answers, so it makes no candidate pair at all;
+- a learner who reveals answers on their own account after failing is one account, never a pair;
+- a learner who reveals the answer after solving it is checking, not harvesting;
+- in a big course many accounts answer the same problem near the same moment by chance. Chance has no direction:
+  an honest "master" answers as often just *before* the other account revealed the answer as just after it. The
+  pair's *score* is the sign test of the two (forward minus backward coincidences over the square root of their
+  sum), so that only a one-directional excess over chance is reported.
+
+A pair is reported when it has at least ``min_problems`` copied problems, a score of at least ``min_score``, a median
+lag of at most ``max_median_lag`` seconds, and copied answers make at least ``min_master_share`` of the master's
+correct answers in the course. Shared IP addresses are reported (``shared_ip_share``), never counted for or against
+a pair: a campus or a household shares one address honestly.
+"""
+import uuid
+from dataclasses import dataclass, field
+
+#: The tracking-log fields the detector reads (Open edX ``track/views`` and capa's ``problem_check``/``showanswer``).
+EVENT_TYPES = ("showanswer", "problem_check")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """What makes a pair worth a course team's look (the defaults are conservative)."""
+
+    #: The longest time from the harvester's reveal to the master's correct answer that counts as copying, seconds.
+    window: int = 1800
+    min_problems: int = 10
+    min_score: float = 3.0
+    max_median_lag: int = 600
+    min_master_share: float = 0.2
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A suspected harvester → master pair in one course."""
+
+    course_id: str
+    harvester: str
+    master: str
+    score: float
+    #: The copied problems: dicts with ``problem_id`` and ``lag_seconds``, by time.
+    problems: list
+    median_lag_seconds: float
+    shared_ip_share: float
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What a run found, and how many events it read and skipped."""
+
+    pairs: list = field(default_factory=list)
+    events_read: int = 0
+    events_skipped: int = 0
+
+    def as_dict(self):
+        """The JSON form of ``honorcode-detect --format json``."""
+        return {
+            "pairs": [{
+                "course_id": pair.course_id, "harvester": pair.harvester, "master": pair.master,
+                "score": pair.score, "problems": pair.problems, "median_lag_seconds": pair.median_lag_seconds,
+                "shared_ip_share": pair.shared_ip_share,
+            } for pair in self.pairs],
+            "events_read": self.events_read,
+            "events_skipped": self.events_skipped,
+        }
+
+
+def quote(value):
+    """``value`` as a ClickHouse string literal."""
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def tracking_log_lines(paths):
+    """The lines of tracking-log files (plain or gzip, by their name; each path may be a glob) as one relation."""
+    if not paths:
+        raise ValueError("Name at least one tracking log.")
+    return " UNION ALL ".join(f"SELECT line FROM file({quote(path)}, 'LineAsString')" for path in paths)
+
+
+#: One tracking-log line as the detector's event: empty fields where the line lacks them.
+PARSED_EVENT = """
+    JSONExtractString(line, 'event_type') AS event_type,
+    JSONExtractString(line, 'event_source') AS event_source,
+    JSONExtractString(line, 'context', 'course_id') AS course_id,
+    JSONExtractUInt(line, 'context', 'user_id') AS user_id,
+    JSONExtractString(line, 'username') AS username,
+    parseDateTime64BestEffortOrNull(JSONExtractString(line, 'time'), 6, 'UTC') AS time,
+    JSONExtractString(line, 'ip') AS ip,
+    JSONExtractString(line, 'event', 'problem_id') AS problem_id,
+    JSONExtractString(line, 'event', 'success') AS success
+"""
+
+#: Which events count: well-formed server events of the two types, with every field the method needs.
+USABLE = """
+    isValidJSON(line) AND event_source = 'server' AND event_type IN ('showanswer', 'problem_check')
+    AND course_id != '' AND user_id > 0 AND username != '' AND time IS NOT NULL AND problem_id != ''
+    AND (event_type = 'showanswer' OR success IN ('correct', 'incorrect'))
+"""
+
+def load_events_sql(table, lines, course_id=None):
+    """The statement that keeps the usable problem events of ``lines`` (of one course, when given) in ``table``."""
+    course = f" AND course_id = {quote(course_id)}" if course_id else ""
+    return (
+        f"CREATE TABLE {table} ENGINE = Memory AS "
+        f"SELECT event_type, course_id, user_id, username, time, ip, problem_id, success "
+        f"FROM (SELECT line, {PARSED_EVENT} FROM ({lines})) WHERE {USABLE}{course}"
+    )
+
+
+def pairs_sql(table, thresholds):
+    """The pairs query over the events in ``table``: one row per reported pair."""
+    window = int(thresholds.window)
+    return f"""
+WITH
+shows AS (
+    SELECT course_id, problem_id, user_id, any(username) AS username, min(time) AS shown_at,
+           argMin(ip, time) AS ip
+    FROM {table} WHERE event_type = 'showanswer' GROUP BY course_id, problem_id, user_id),
+corrects AS (
+    SELECT course_id, problem_id, user_id, any(username) AS username, min(time) AS correct_at,
+           argMin(ip, time) AS ip
+    FROM {table} WHERE event_type = 'problem_check' AND success = 'correct'
+    GROUP BY course_id, problem_id, user_id),
+harvests AS (
+    SELECT s.course_id AS course_id, s.problem_id AS problem_id, s.user_id AS user_id, s.username AS username,
+           s.shown_at AS shown_at, s.ip AS ip
+    FROM shows AS s LEFT JOIN corrects AS own
+        ON own.course_id = s.course_id AND own.problem_id = s.problem_id AND own.user_id = s.user_id
+    WHERE own.correct_at IS NULL OR s.shown_at < own.correct_at),
+forward AS (
+    SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id,
+           h.username AS harvester, c.username AS master, h.problem_id AS problem_id, c.correct_at AS correct_at,
+           dateDiff('second', h.shown_at, c.correct_at) AS lag, h.ip = c.ip AND h.ip != '' AS same_ip
+    FROM harvests AS h INNER JOIN corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id
+    WHERE c.user_id != h.user_id AND c.correct_at > h.shown_at
+      AND c.correct_at <= h.shown_at + toIntervalSecond({window})),
+backward AS (
+    SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id, count() AS coincidences
+    FROM harvests AS h INNER JOIN corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id
+    WHERE c.user_id != h.user_id AND c.correct_at < h.shown_at
+      AND c.correct_at >= h.shown_at - toIntervalSecond({window})
+    GROUP BY course_id, harvester_id, master_id),
+master_corrects AS (
+    SELECT course_id, user_id, count() AS answered FROM corrects GROUP BY course_id, user_id),
+pairs AS (
+    SELECT course_id, harvester_id, master_id, any(harvester) AS harvester, any(master) AS master,
+           count() AS copied, arraySort(x -> x.3, groupArray((problem_id, lag, correct_at))) AS copies,
+           median(lag) AS median_lag, avg(same_ip) AS shared_ip_share
+    FROM forward GROUP BY course_id, harvester_id, master_id)
+SELECT p.course_id AS course_id, p.harvester AS harvester, p.master AS master,
+       round((p.copied - ifNull(b.coincidences, 0)) / sqrt(p.copied + ifNull(b.coincidences, 0)), 2) AS score,
+       arrayMap(x -> (x.1, x.2), p.copies) AS problems, p.median_lag AS median_lag_seconds,
+       round(p.shared_ip_share, 3) AS shared_ip_share
+FROM pairs AS p
+LEFT JOIN backward AS b
+    ON b.course_id = p.course_id AND b.harvester_id = p.harvester_id AND b.master_id = p.master_id
+INNER JOIN master_corrects AS m ON m.course_id = p.course_id AND m.user_id = p.master_id
+WHERE p.copied >= {int(thresholds.min_problems)}
+  AND score >= {float(thresholds.min_score)}
+  AND p.median_lag <= {int(thresholds.max_median_lag)}
+  AND p.copied / m.answered >= {float(thresholds.min_master_share)}
+ORDER BY course_id, score DESC, harvester, master
+SETTINGS join_use_nulls = 1
+"""
+
+
+def detect(engine, lines, course_id=None, thresholds=Thresholds()):
+    """
+    Find harvester → master pairs in the tracking-log lines ``lines`` (:func:`tracking_log_lines`) on ``engine``.
+
+    Returns:
+        Detection
+    """
+    table = f"honorcode_problem_events_{uuid.uuid4().hex}"  # a run of its own, whatever else the engine runs
+    engine.execute(load_events_sql(table, lines, course_id))
+    try:
+        read = int(engine.rows(f"SELECT count() AS n FROM ({lines})")[0]["n"])
+        usable = int(engine.rows(f"SELECT count() AS n FROM {table}")[0]["n"])
+        rows = engine.rows(pairs_sql(table, thresholds))
+    finally:
+        engine.execute(f"DROP TABLE IF EXISTS {table}")
+    pairs = [
+        Pair(course_id=row["course_id"], harvester=row["harvester"], master=row["master"], score=float(row["score"]),
+             problems=[{"problem_id": problem, "lag_seconds": int(lag)} for problem, lag in _tuples(row["problems"])],
+             median_lag_seconds=float(row["median_lag_seconds"]), shared_ip_share=float(row["shared_ip_share"]))
+        for row in rows
+    ]
+    return Detection(pairs=pairs, events_read=read, events_skipped=read - usable)
+
+
+def _tuples(value):
+    """Tuples as either engine returns them: lists (JSON) or tuples (the native protocol)."""
+    return [tuple(item.values()) if isinstance(item, dict) else tuple(item) for item in value]

@@ -1,0 +1,89 @@
+"""
+``honorcode-detect``: suspected harvester → master pairs in Open edX tracking logs, with no database and no Django.
+
+    honorcode-detect LOG_OR_GLOB... [--course COURSE_ID] [--format json|csv|table] [--clickhouse DSN]
+
+Exit status: 0 when it ran (with or without pairs), 2 for bad arguments or logs it cannot read.
+"""
+import argparse
+import csv
+import json
+import sys
+
+from honorcode_xblock.detection import cameo, engines
+
+FORMATS = ("json", "csv", "table")
+CSV_HEADER = ["course_id", "harvester", "master", "score", "problems", "median_lag_seconds", "shared_ip_share"]
+
+
+def parser():
+    """The command's arguments."""
+    defaults = cameo.Thresholds()
+    args = argparse.ArgumentParser(
+        prog="honorcode-detect",
+        description="Find suspected multiple-account cheating (a harvester account reveals answers that a master "
+                    "account submits) in Open edX tracking logs: plain or gzip JSON lines, one file or many.")
+    args.add_argument("logs", nargs="+", metavar="LOG_OR_GLOB", help="tracking log files or globs (*.gz too)")
+    args.add_argument("--course", help="only this course (a course key)")
+    args.add_argument("--format", choices=FORMATS, default="table", help="output (default: table)")
+    args.add_argument("--clickhouse", metavar="DSN",
+                      help="run on a ClickHouse server (clickhouse://user:password@host:8123/db): the paths are read "
+                           "there; by default ClickHouse's engine runs in this process (chdb)")
+    args.add_argument("--window", type=int, default=defaults.window,
+                      help=f"seconds from a reveal to a correct answer that count as copying ({defaults.window})")
+    args.add_argument("--min-problems", type=int, default=defaults.min_problems,
+                      help=f"fewest copied problems for a pair ({defaults.min_problems})")
+    args.add_argument("--min-score", type=float, default=defaults.min_score,
+                      help=f"lowest score: copies in the master's favour over chance ({defaults.min_score})")
+    args.add_argument("--max-median-lag", type=int, default=defaults.max_median_lag,
+                      help=f"longest median lag, seconds ({defaults.max_median_lag})")
+    args.add_argument("--min-master-share", type=float, default=defaults.min_master_share,
+                      help=f"smallest share of the master's correct answers copied ({defaults.min_master_share})")
+    return args
+
+
+def main(argv=None, out=None):
+    """Run the command; returns its exit status."""
+    out = out or sys.stdout
+    options = parser().parse_args(argv)
+    thresholds = cameo.Thresholds(
+        window=options.window, min_problems=options.min_problems, min_score=options.min_score,
+        max_median_lag=options.max_median_lag, min_master_share=options.min_master_share)
+    try:
+        engine = engines.ServerEngine(options.clickhouse) if options.clickhouse else engines.ChdbEngine()
+    except engines.EngineUnavailable as error:
+        print(f"honorcode-detect: {error}", file=sys.stderr)
+        return 2
+    try:
+        found = cameo.detect(engine, cameo.tracking_log_lines(options.logs), options.course, thresholds)
+    except Exception as error:  # pylint: disable=broad-except  # the engine's own message says which file and why
+        print(f"honorcode-detect: the logs could not be read: {str(error).strip().splitlines()[0][:500]}",
+              file=sys.stderr)
+        return 2
+    finally:
+        engine.close()
+    write(found, options.format, out)
+    return 0
+
+
+def write(found, output, out):
+    """Print ``found`` as JSON (one object), CSV (a row per pair) or a table."""
+    if output == "json":
+        json.dump(found.as_dict(), out)
+        out.write("\n")
+        return
+    rows = [[pair.course_id, pair.harvester, pair.master, pair.score, len(pair.problems), pair.median_lag_seconds,
+             pair.shared_ip_share] for pair in found.pairs]
+    if output == "csv":
+        writer = csv.writer(out)
+        writer.writerow(CSV_HEADER)
+        writer.writerows(rows)
+        return
+    widths = [max(len(str(cell)) for cell in column) for column in zip(CSV_HEADER, *rows)]
+    for row in [CSV_HEADER, *rows]:
+        out.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")
+    out.write(f"{len(found.pairs)} pair(s); {found.events_read} events read, {found.events_skipped} skipped\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""
+The CAMEO detector on tracking logs: harvester → master pairs found, honest look-alikes left out, the logs read as
+Open edX writes them (plain or gzip, one file or many), and the ``honorcode-detect`` command's output.
+"""
+import csv
+import datetime
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from honorcode_xblock.detection import cameo, cli, engines
+
+from .detection_samples import (
+    COURSE,
+    NOISE,
+    OTHER_COURSE,
+    START,
+    crowded_deadline,
+    harvesting,
+    problem,
+    reveals_after_failing,
+    study_group,
+    write_logs,
+)
+
+pytest.importorskip("chdb", reason="the detection extra: pip install 'honorcode-xblock[detection]'")
+
+LOOSE = cameo.Thresholds(min_problems=1, min_score=-100, max_median_lag=10 ** 6, min_master_share=0)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    running = engines.ChdbEngine()
+    yield running
+    running.close()
+
+
+def run(engine, paths, course=None, thresholds=cameo.Thresholds()):
+    return cameo.detect(engine, cameo.tracking_log_lines([str(path) for path in paths]), course, thresholds)
+
+
+def names(found):
+    return {(pair.harvester, pair.master) for pair in found.pairs}
+
+
+class TestPairs:
+    def test_a_harvester_and_its_master_are_found_with_the_problems_lags_and_addresses(self, engine, tmp_path):
+        paths = write_logs(tmp_path, harvesting(("h1", 1), ("m1", 2), 12, START))
+        (pair,) = run(engine, paths).pairs
+        assert (pair.course_id, pair.harvester, pair.master) == (COURSE, "h1", "m1")
+        assert [item["problem_id"] for item in pair.problems] == [problem(number) for number in range(12)]
+        assert [item["lag_seconds"] for item in pair.problems] == [30 + 5 * number for number in range(12)]
+        assert pair.median_lag_seconds == 57.5 and pair.shared_ip_share == 1.0
+        assert pair.score == round(12 / 12 ** 0.5, 2)  # twelve copies, no coincidence the other way
+
+    def test_a_master_with_several_harvesters_makes_a_pair_with_each(self, engine, tmp_path):
+        events = (harvesting(("h1", 1), ("m1", 2), 12, START, ip="1.1.1.1")
+                  + harvesting(("h2", 3), ("m1", 2), 12, START + datetime.timedelta(hours=3), ip="2.2.2.2",
+                               first=12))
+        found = run(engine, write_logs(tmp_path, events))
+        assert names(found) == {("h1", "m1"), ("h2", "m1")}
+
+    def test_pairs_are_found_per_course_and_the_course_option_keeps_one(self, engine, tmp_path):
+        events = (harvesting(("h1", 1), ("m1", 2), 12, START)
+                  + harvesting(("h1", 1), ("m1", 2), 12, START, course=OTHER_COURSE))
+        paths = write_logs(tmp_path, events)
+        assert sorted(pair.course_id for pair in run(engine, paths).pairs) == sorted([COURSE, OTHER_COURSE])
+        only = run(engine, paths, course=OTHER_COURSE)
+        assert [pair.course_id for pair in only.pairs] == [OTHER_COURSE]
+        assert only.events_skipped == len(events) // 2  # the other course's events are read and left out
+
+    def test_a_separate_address_is_reported_not_held_against_or_for_the_pair(self, engine, tmp_path):
+        events = harvesting(("h1", 1), ("m1", 2), 12, START)
+        for item in events:
+            if item["username"] == "m1":
+                item["ip"] = "8.8.8.8"
+        (pair,) = run(engine, write_logs(tmp_path, events)).pairs
+        assert pair.shared_ip_share == 0.0
+
+
+class TestHonestLookAlikes:
+    def test_a_study_group_reveals_nothing_and_is_never_a_pair(self, engine, tmp_path):
+        paths = write_logs(tmp_path, study_group([("s1", 11), ("s2", 12), ("s3", 13)], 12, START))
+        assert run(engine, paths, thresholds=LOOSE).pairs == []
+
+    def test_a_learner_revealing_answers_on_their_own_account_is_no_pair(self, engine, tmp_path):
+        events = reveals_after_failing(("f1", 21), 12, START)
+        assert run(engine, write_logs(tmp_path, events), thresholds=LOOSE).pairs == []
+
+    def test_revealing_after_solving_is_checking_not_harvesting(self, engine, tmp_path):
+        events = harvesting(("h1", 1), ("m1", 2), 12, START)
+        for item in events:  # the "harvester" answered each problem correctly an hour before revealing it
+            if item["username"] == "h1":
+                solved = dict(item, event_type="problem_check",
+                              time=(datetime.datetime.fromisoformat(item["time"]) - datetime.timedelta(hours=1)).isoformat(),
+                              event={"problem_id": item["event"]["problem_id"], "success": "correct", "attempts": 1})
+                events = events + [solved]
+        assert run(engine, write_logs(tmp_path, events), thresholds=LOOSE).pairs == []
+
+    def test_chance_in_a_crowded_course_makes_no_pair(self, engine, tmp_path):
+        crowd = crowded_deadline(300, 12, START + datetime.timedelta(days=2))
+        paths = write_logs(tmp_path, crowd + harvesting(("h1", 1), ("m1", 2), 12, START))
+        assert names(run(engine, paths)) == {("h1", "m1")}
+        loose = names(run(engine, paths, thresholds=cameo.Thresholds(min_problems=3, min_score=1.5,
+                                                                    min_master_share=0.1)))
+        assert len(loose) > 5  # the coincidences are there: the thresholds are what keep them out
+
+
+class TestReading:
+    def test_plain_and_gzip_files_globs_and_lists_are_read_and_noise_is_counted(self, engine, tmp_path):
+        events = harvesting(("h1", 1), ("m1", 2), 12, START)
+        paths = write_logs(tmp_path, events, noise=NOISE, split=3)
+        for given in ([tmp_path / "tracking.log*"], paths):
+            found = run(engine, given)
+            assert names(found) == {("h1", "m1")}
+            assert (found.events_read, found.events_skipped) == (len(events) + len(NOISE), len(NOISE))
+
+    def test_a_missing_file_is_an_error_not_an_empty_answer(self, engine, tmp_path):
+        with pytest.raises(Exception, match="doesn't exist|FILE_DOESNT_EXIST|No such file"):
+            run(engine, [tmp_path / "missing.log"])
+
+    def test_no_log_named_is_refused(self):
+        with pytest.raises(ValueError):
+            cameo.tracking_log_lines([])
+
+    def test_a_path_with_a_quote_is_read_as_a_path(self, engine, tmp_path):
+        folder = tmp_path / "it's"
+        folder.mkdir()
+        paths = write_logs(folder, harvesting(("h1", 1), ("m1", 2), 12, START))
+        assert names(run(engine, paths)) == {("h1", "m1")}
+
+
+class TestCommand:
+    @pytest.fixture()
+    def logs(self, tmp_path):
+        write_logs(tmp_path, harvesting(("h1", 1), ("m1", 2), 12, START), noise=NOISE)
+        return str(tmp_path / "tracking.log*")
+
+    def test_json_is_one_object_with_the_pairs_and_the_counts(self, logs):
+        out = io.StringIO()
+        assert cli.main([logs, "--format", "json"], out=out) == 0
+        answer = json.loads(out.getvalue())
+        assert set(answer) == {"pairs", "events_read", "events_skipped"}
+        (pair,) = answer["pairs"]
+        assert set(pair) == {"course_id", "harvester", "master", "score", "problems", "median_lag_seconds",
+                             "shared_ip_share"}
+        assert (pair["harvester"], pair["master"], len(pair["problems"])) == ("h1", "m1", 12)
+        assert (answer["events_read"], answer["events_skipped"]) == (24 + len(NOISE), len(NOISE))
+
+    def test_csv_and_table(self, logs):
+        out = io.StringIO()
+        assert cli.main([logs, "--format", "csv", "--course", COURSE], out=out) == 0
+        rows = list(csv.reader(io.StringIO(out.getvalue())))
+        assert rows[0] == cli.CSV_HEADER and rows[1][:3] == [COURSE, "h1", "m1"] and rows[1][4] == "12"
+        out = io.StringIO()
+        assert cli.main([logs], out=out) == 0
+        assert "h1" in out.getvalue() and "1 pair(s); 28 events read, 4 skipped" in out.getvalue()
+
+    def test_thresholds_are_options(self, logs):
+        out = io.StringIO()
+        assert cli.main([logs, "--format", "json", "--min-problems", "13"], out=out) == 0
+        assert json.loads(out.getvalue())["pairs"] == []
+
+    def test_an_unreadable_log_exits_2_with_a_message(self, tmp_path, capsys):
+        assert cli.main([str(tmp_path / "missing.log")]) == 2
+        assert "the logs could not be read" in capsys.readouterr().err
+
+    def test_bad_arguments_exit_2(self, capsys):
+        with pytest.raises(SystemExit) as exited:
+            cli.main(["x.log", "--format", "xml"])
+        assert exited.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+    def test_the_command_runs_without_django(self, logs):
+        env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+        result = subprocess.run([sys.executable, "-c", "import sys; from honorcode_xblock.detection import cli; "
+                                 "assert 'django' not in sys.modules; sys.exit(cli.main(sys.argv[1:]))",
+                                 logs, "--format", "json"], capture_output=True, text=True, env=env, timeout=120,
+                                check=False)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["pairs"][0]["master"] == "m1"
+

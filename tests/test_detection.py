@@ -9,10 +9,11 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
-from honorcode_xblock.detection import cameo, cli, engines
+from honorcode_xblock.detection import cameo, cli, engines, readers
 
 from .detection_samples import (
     COURSE,
@@ -40,7 +41,7 @@ def engine():
 
 
 def run(engine, paths, course=None, thresholds=cameo.Thresholds()):
-    return cameo.detect(engine, cameo.tracking_log_lines([str(path) for path in paths]), course, thresholds)
+    return cameo.detect(engine, readers.TrackingLogs(paths), course, thresholds)
 
 
 def names(found):
@@ -95,8 +96,8 @@ class TestHonestLookAlikes:
         events = harvesting(("h1", 1), ("m1", 2), 12, START)
         for item in events:  # the "harvester" answered each problem correctly an hour before revealing it
             if item["username"] == "h1":
-                solved = dict(item, event_type="problem_check",
-                              time=(datetime.datetime.fromisoformat(item["time"]) - datetime.timedelta(hours=1)).isoformat(),
+                an_hour_before = datetime.datetime.fromisoformat(item["time"]) - datetime.timedelta(hours=1)
+                solved = dict(item, event_type="problem_check", time=an_hour_before.isoformat(),
                               event={"problem_id": item["event"]["problem_id"], "success": "correct", "attempts": 1})
                 events = events + [solved]
         assert run(engine, write_logs(tmp_path, events), thresholds=LOOSE).pairs == []
@@ -125,7 +126,7 @@ class TestReading:
 
     def test_no_log_named_is_refused(self):
         with pytest.raises(ValueError):
-            cameo.tracking_log_lines([])
+            readers.TrackingLogs([])
 
     def test_a_path_with_a_quote_is_read_as_a_path(self, engine, tmp_path):
         folder = tmp_path / "it's"
@@ -165,14 +166,28 @@ class TestCommand:
         assert cli.main([logs, "--format", "json", "--min-problems", "13"], out=out) == 0
         assert json.loads(out.getvalue())["pairs"] == []
 
+    def test_progress_goes_to_standard_error_and_the_answer_stays_clean(self, logs, capsys):
+        assert cli.main([logs, "--format", "json", "--progress"]) == 0
+        captured = capsys.readouterr()
+        assert json.loads(captured.out)["pairs"][0]["master"] == "m1"
+        assert "keeping the problem events" in captured.err and "finding pairs among 24 problem events" in captured.err
+        assert cli.main([logs, "--format", "json", "--no-progress"]) == 0
+        assert capsys.readouterr().err == ""
+
     def test_an_unreadable_log_exits_2_with_a_message(self, tmp_path, capsys):
         assert cli.main([str(tmp_path / "missing.log")]) == 2
-        assert "the logs could not be read" in capsys.readouterr().err
+        assert "the events could not be read" in capsys.readouterr().err
 
-    def test_bad_arguments_exit_2(self, capsys):
+    @pytest.mark.parametrize("argv, message", [
+        (["x.log", "--format", "xml"], "invalid choice"),
+        ([], "name tracking logs, or --aspects"),
+        (["x.log", "--aspects", "--clickhouse", "clickhouse://localhost"], "name tracking logs, or --aspects"),
+        (["--aspects"], "give its --clickhouse DSN"),
+    ])
+    def test_bad_arguments_exit_2(self, capsys, argv, message):
         with pytest.raises(SystemExit) as exited:
-            cli.main(["x.log", "--format", "xml"])
-        assert exited.value.code == 2 and "invalid choice" in capsys.readouterr().err
+            cli.main(argv)
+        assert exited.value.code == 2 and message in capsys.readouterr().err
 
     def test_the_command_runs_without_django(self, logs):
         env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
@@ -183,3 +198,70 @@ class TestCommand:
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["pairs"][0]["master"] == "m1"
 
+
+
+class TestAspects:
+    """The same events as xAPI statements in Aspects' ClickHouse tables, read in place (here on chdb)."""
+
+    @pytest.fixture()
+    def aspects(self, engine):
+        database = f"aspects_{uuid.uuid4().hex[:8]}"
+        engine.execute(f"CREATE DATABASE {database}")
+        engine.execute(
+            f"CREATE TABLE {database}.xapi_events_all_parsed (event_id UUID, verb_id String, actor_id String, "
+            "object_id String, course_id String, org String, emission_time DateTime64(6), event String) "
+            "ENGINE = MergeTree ORDER BY (course_id, emission_time)")
+        engine.execute(
+            f"CREATE TABLE {database}.user_pii (user_id Int32, external_user_id UUID, external_id_type String, "
+            "username String, name String, email String) ENGINE = MergeTree ORDER BY user_id")
+        yield database
+        engine.execute(f"DROP DATABASE {database}")
+
+    @staticmethod
+    def load(engine, database, events):
+        """Store tracking events as event-routing-backends would transform them, and the users as Aspects keeps them."""
+        actors = {}
+        rows = []
+        for item in events:
+            user_id, username = item["context"]["user_id"], item["username"]
+            actor = actors.setdefault((user_id, username), str(uuid.uuid5(uuid.NAMESPACE_URL, f"user:{user_id}")))
+            key, course = item["event"]["problem_id"], item["context"]["course_id"]
+            if item["event_type"] == "showanswer":
+                verb, target, result = readers.AspectsXapi.ASKED, f"http://lms.test/xblock/{key}/answer", None
+            else:
+                verb, target = readers.AspectsXapi.GRADED[0], f"http://lms.test/xblock/{key}"
+                result = {"success": item["event"]["success"] == "correct"}
+            statement = {"actor": {"account": {"name": actor}}, "verb": {"id": verb}, "object": {"id": target},
+                         **({"result": result} if result is not None else {})}
+            rows.append(f"(generateUUIDv4(), {readers.quote(verb)}, {readers.quote(actor)}, {readers.quote(target)}, "
+                        f"{readers.quote('http://lms.test/course/' + course)}, 'TestX', "
+                        f"parseDateTime64BestEffort({readers.quote(item['time'])}, 6, 'UTC'), "
+                        f"{readers.quote(json.dumps(statement))})")
+        # a multiple-input problem's child statement (``@<input>``, no result) is read and not used; a statement of
+        # another verb is not read
+        child = f"http://lms.test/xblock/{problem(0)}@{problem(0).rsplit('@', 1)[-1]}_2_1"
+        rows.append(f"(generateUUIDv4(), {readers.quote(readers.AspectsXapi.GRADED[0])}, 'someone', "
+                    f"{readers.quote(child)}, 'http://lms.test/course/{COURSE}', 'TestX', now64(6), '{{}}')")
+        rows.append("(generateUUIDv4(), 'http://adlnet.gov/expapi/verbs/experienced', 'someone', 'http://lms.test/x', "
+                    f"'http://lms.test/course/{COURSE}', 'TestX', now64(6), '{{}}')")
+        engine.execute(f"INSERT INTO {database}.xapi_events_all_parsed VALUES {', '.join(rows)}")
+        users = [f"({user_id}, toUUID({readers.quote(actor)}), 'xapi', {readers.quote(username)}, '', '')"
+                 for (user_id, username), actor in actors.items()]
+        engine.execute(f"INSERT INTO {database}.user_pii VALUES {', '.join(users)}")
+        return len(rows) - 1  # the statements of the verbs the reader reads
+
+    def test_the_pair_is_found_in_aspects_xapi_statements_mapped_back_to_usernames(self, engine, aspects):
+        events = (harvesting(("h1", 1), ("m1", 2), 12, START)
+                  + study_group([("s1", 11), ("s2", 12)], 12, START + datetime.timedelta(hours=5)))
+        read = self.load(engine, aspects, events)
+        source = readers.AspectsXapi(f"{aspects}.xapi_events_all_parsed", f"{aspects}.user_pii")
+        found = cameo.detect(engine, source)
+        (pair,) = found.pairs
+        assert (pair.course_id, pair.harvester, pair.master, len(pair.problems)) == (COURSE, "h1", "m1", 12)
+        assert pair.shared_ip_share is None  # xAPI carries no address
+        assert found.events_read == read and found.events_skipped == 1  # the child statement is read, not used
+        assert cameo.detect(engine, source, course_id=OTHER_COURSE).pairs == []
+
+    def test_a_table_name_that_is_not_one_is_refused(self):
+        with pytest.raises(ValueError):
+            readers.AspectsXapi("xapi.events; DROP TABLE x", "event_sink.user_pii").events_sql()

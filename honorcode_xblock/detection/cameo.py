@@ -1,5 +1,5 @@
 """
-The CAMEO detector: harvester → master pairs in the problem events of Open edX tracking logs, as set-based SQL.
+The CAMEO detector: harvester → master pairs in a course's problem events (:mod:`.readers`), as set-based SQL.
 
 The method follows Northcutt, Ho and Chuang (2016) and Alexandron et al. (2017): a *harvester* account reveals the
 answer of a problem (the server event ``showanswer``) before it answers the problem correctly itself, or without ever
@@ -21,10 +21,6 @@ a pair: a campus or a household shares one address honestly.
 """
 import uuid
 from dataclasses import dataclass, field
-
-#: The tracking-log fields the detector reads (Open edX ``track/views`` and capa's ``problem_check``/``showanswer``).
-EVENT_TYPES = ("showanswer", "problem_check")
-
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -49,6 +45,7 @@ class Pair:
     #: The copied problems: dicts with ``problem_id`` and ``lag_seconds``, by time.
     problems: list
     median_lag_seconds: float
+    #: The share of copies made from the harvester's address (None where the events carry no address: xAPI).
     shared_ip_share: float
 
 
@@ -71,48 +68,6 @@ class Detection:
             "events_read": self.events_read,
             "events_skipped": self.events_skipped,
         }
-
-
-def quote(value):
-    """``value`` as a ClickHouse string literal."""
-    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def tracking_log_lines(paths):
-    """The lines of tracking-log files (plain or gzip, by their name; each path may be a glob) as one relation."""
-    if not paths:
-        raise ValueError("Name at least one tracking log.")
-    return " UNION ALL ".join(f"SELECT line FROM file({quote(path)}, 'LineAsString')" for path in paths)
-
-
-#: One tracking-log line as the detector's event: empty fields where the line lacks them.
-PARSED_EVENT = """
-    JSONExtractString(line, 'event_type') AS event_type,
-    JSONExtractString(line, 'event_source') AS event_source,
-    JSONExtractString(line, 'context', 'course_id') AS course_id,
-    JSONExtractUInt(line, 'context', 'user_id') AS user_id,
-    JSONExtractString(line, 'username') AS username,
-    parseDateTime64BestEffortOrNull(JSONExtractString(line, 'time'), 6, 'UTC') AS time,
-    JSONExtractString(line, 'ip') AS ip,
-    JSONExtractString(line, 'event', 'problem_id') AS problem_id,
-    JSONExtractString(line, 'event', 'success') AS success
-"""
-
-#: Which events count: well-formed server events of the two types, with every field the method needs.
-USABLE = """
-    isValidJSON(line) AND event_source = 'server' AND event_type IN ('showanswer', 'problem_check')
-    AND course_id != '' AND user_id > 0 AND username != '' AND time IS NOT NULL AND problem_id != ''
-    AND (event_type = 'showanswer' OR success IN ('correct', 'incorrect'))
-"""
-
-def load_events_sql(table, lines, course_id=None):
-    """The statement that keeps the usable problem events of ``lines`` (of one course, when given) in ``table``."""
-    course = f" AND course_id = {quote(course_id)}" if course_id else ""
-    return (
-        f"CREATE TABLE {table} ENGINE = Memory AS "
-        f"SELECT event_type, course_id, user_id, username, time, ip, problem_id, success "
-        f"FROM (SELECT line, {PARSED_EVENT} FROM ({lines})) WHERE {USABLE}{course}"
-    )
 
 
 def pairs_sql(table, thresholds):
@@ -138,7 +93,8 @@ harvests AS (
 forward AS (
     SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id,
            h.username AS harvester, c.username AS master, h.problem_id AS problem_id, c.correct_at AS correct_at,
-           dateDiff('second', h.shown_at, c.correct_at) AS lag, h.ip = c.ip AND h.ip != '' AS same_ip
+           dateDiff('second', h.shown_at, c.correct_at) AS lag, h.ip = c.ip AS same_ip,
+           h.ip != '' AND c.ip != '' AS ips_known
     FROM harvests AS h INNER JOIN corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id
     WHERE c.user_id != h.user_id AND c.correct_at > h.shown_at
       AND c.correct_at <= h.shown_at + toIntervalSecond({window})),
@@ -153,12 +109,12 @@ master_corrects AS (
 pairs AS (
     SELECT course_id, harvester_id, master_id, any(harvester) AS harvester, any(master) AS master,
            count() AS copied, arraySort(x -> x.3, groupArray((problem_id, lag, correct_at))) AS copies,
-           median(lag) AS median_lag, avg(same_ip) AS shared_ip_share
+           median(lag) AS median_lag, avgIf(same_ip, ips_known) AS shared_ip_share
     FROM forward GROUP BY course_id, harvester_id, master_id)
 SELECT p.course_id AS course_id, p.harvester AS harvester, p.master AS master,
        round((p.copied - ifNull(b.coincidences, 0)) / sqrt(p.copied + ifNull(b.coincidences, 0)), 2) AS score,
        arrayMap(x -> (x.1, x.2), p.copies) AS problems, p.median_lag AS median_lag_seconds,
-       round(p.shared_ip_share, 3) AS shared_ip_share
+       if(isFinite(p.shared_ip_share), round(p.shared_ip_share, 3), NULL) AS shared_ip_share
 FROM pairs AS p
 LEFT JOIN backward AS b
     ON b.course_id = p.course_id AND b.harvester_id = p.harvester_id AND b.master_id = p.master_id
@@ -172,25 +128,32 @@ SETTINGS join_use_nulls = 1
 """
 
 
-def detect(engine, lines, course_id=None, thresholds=Thresholds()):
+def detect(engine, source, course_id=None, thresholds=Thresholds(), stage=None):
     """
-    Find harvester → master pairs in the tracking-log lines ``lines`` (:func:`tracking_log_lines`) on ``engine``.
+    Find harvester → master pairs in the problem events of ``source`` (a reader of :mod:`.readers`) on ``engine``.
 
+    Arguments:
+        stage: called with a short text as each stage of a long run begins (None: nothing is said).
     Returns:
         Detection
     """
+    stage = stage or (lambda text: None)
     table = f"honorcode_problem_events_{uuid.uuid4().hex}"  # a run of its own, whatever else the engine runs
-    engine.execute(load_events_sql(table, lines, course_id))
+    stage("keeping the problem events")
+    engine.execute(f"CREATE TABLE {table} ENGINE = Memory AS {source.events_sql(course_id)}")
     try:
-        read = int(engine.rows(f"SELECT count() AS n FROM ({lines})")[0]["n"])
+        stage("counting what was read")
+        read = int(engine.rows(source.read_sql(course_id))[0]["n"])
         usable = int(engine.rows(f"SELECT count() AS n FROM {table}")[0]["n"])
+        stage(f"finding pairs among {usable:,} problem events")
         rows = engine.rows(pairs_sql(table, thresholds))
     finally:
         engine.execute(f"DROP TABLE IF EXISTS {table}")
     pairs = [
         Pair(course_id=row["course_id"], harvester=row["harvester"], master=row["master"], score=float(row["score"]),
              problems=[{"problem_id": problem, "lag_seconds": int(lag)} for problem, lag in _tuples(row["problems"])],
-             median_lag_seconds=float(row["median_lag_seconds"]), shared_ip_share=float(row["shared_ip_share"]))
+             median_lag_seconds=float(row["median_lag_seconds"]),
+             shared_ip_share=None if row["shared_ip_share"] is None else float(row["shared_ip_share"]))
         for row in rows
     ]
     return Detection(pairs=pairs, events_read=read, events_skipped=read - usable)

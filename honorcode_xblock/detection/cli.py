@@ -2,6 +2,7 @@
 ``honorcode-detect``: suspected harvester → master pairs in Open edX tracking logs, with no database and no Django.
 
     honorcode-detect LOG_OR_GLOB... [--course COURSE_ID] [--format json|csv|table] [--clickhouse DSN]
+    honorcode-detect --aspects --clickhouse DSN [--course COURSE_ID] [--format ...]
 
 Exit status: 0 when it ran (with or without pairs), 2 for bad arguments or logs it cannot read.
 """
@@ -9,8 +10,9 @@ import argparse
 import csv
 import json
 import sys
+import time
 
-from honorcode_xblock.detection import cameo, engines
+from honorcode_xblock.detection import cameo, engines, readers
 
 FORMATS = ("json", "csv", "table")
 CSV_HEADER = ["course_id", "harvester", "master", "score", "problems", "median_lag_seconds", "shared_ip_share"]
@@ -23,12 +25,20 @@ def parser():
         prog="honorcode-detect",
         description="Find suspected multiple-account cheating (a harvester account reveals answers that a master "
                     "account submits) in Open edX tracking logs: plain or gzip JSON lines, one file or many.")
-    args.add_argument("logs", nargs="+", metavar="LOG_OR_GLOB", help="tracking log files or globs (*.gz too)")
+    args.add_argument("logs", nargs="*", metavar="LOG_OR_GLOB", help="tracking log files or globs (*.gz too)")
+    args.add_argument("--aspects", action="store_true",
+                      help="read the xAPI events of Aspects' ClickHouse instead of logs (with --clickhouse)")
+    args.add_argument("--aspects-events", default=readers.AspectsXapi.events_table, metavar="TABLE",
+                      help=f"Aspects' parsed xAPI table ({readers.AspectsXapi.events_table})")
+    args.add_argument("--aspects-users", default=readers.AspectsXapi.users_table, metavar="TABLE",
+                      help=f"Aspects' users by xAPI id ({readers.AspectsXapi.users_table})")
     args.add_argument("--course", help="only this course (a course key)")
     args.add_argument("--format", choices=FORMATS, default="table", help="output (default: table)")
     args.add_argument("--clickhouse", metavar="DSN",
                       help="run on a ClickHouse server (clickhouse://user:password@host:8123/db): the paths are read "
                            "there; by default ClickHouse's engine runs in this process (chdb)")
+    args.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="report progress on standard error (default: when it is a terminal)")
     args.add_argument("--window", type=int, default=defaults.window,
                       help=f"seconds from a reveal to a correct answer that count as copying ({defaults.window})")
     args.add_argument("--min-problems", type=int, default=defaults.min_problems,
@@ -45,7 +55,12 @@ def parser():
 def main(argv=None, out=None):
     """Run the command; returns its exit status."""
     out = out or sys.stdout
-    options = parser().parse_args(argv)
+    args = parser()
+    options = args.parse_args(argv)
+    if options.aspects == bool(options.logs):
+        args.error("name tracking logs, or --aspects (not both)")
+    if options.aspects and not options.clickhouse:
+        args.error("--aspects reads a ClickHouse server: give its --clickhouse DSN")
     thresholds = cameo.Thresholds(
         window=options.window, min_problems=options.min_problems, min_score=options.min_score,
         max_median_lag=options.max_median_lag, min_master_share=options.min_master_share)
@@ -54,16 +69,42 @@ def main(argv=None, out=None):
     except engines.EngineUnavailable as error:
         print(f"honorcode-detect: {error}", file=sys.stderr)
         return 2
+    progress = Progress(sys.stderr) if (options.progress if options.progress is not None
+                                        else sys.stderr.isatty()) else None
+    engine.watch(progress.read if progress else None)
     try:
-        found = cameo.detect(engine, cameo.tracking_log_lines(options.logs), options.course, thresholds)
+        source = (readers.AspectsXapi(options.aspects_events, options.aspects_users) if options.aspects
+                  else readers.TrackingLogs(options.logs))
+        found = cameo.detect(engine, source, options.course, thresholds, stage=progress.stage if progress else None)
     except Exception as error:  # pylint: disable=broad-except  # the engine's own message says which file and why
-        print(f"honorcode-detect: the logs could not be read: {str(error).strip().splitlines()[0][:500]}",
+        print(f"honorcode-detect: the events could not be read: {str(error).strip().splitlines()[0][:500]}",
               file=sys.stderr)
         return 2
     finally:
         engine.close()
     write(found, options.format, out)
     return 0
+
+
+class Progress:
+    """Progress of a long run on standard error: each stage, and the lines read at most once a second."""
+
+    def __init__(self, stream, every=1.0):
+        self.stream, self.every, self.started, self.last = stream, every, time.monotonic(), 0.0
+
+    def stage(self, text):
+        """A stage begins."""
+        self.stream.write(f"honorcode-detect: {text} ({time.monotonic() - self.started:.1f} s)\n")
+        self.stream.flush()
+
+    def read(self, rows, size):
+        """The engine has read ``rows`` rows, ``size`` bytes."""
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self.stream.write(f"honorcode-detect: {rows:,} rows read, {size / 1e6:,.1f} MB "
+                              f"({now - self.started:.1f} s)\n")
+            self.stream.flush()
 
 
 def write(found, output, out):

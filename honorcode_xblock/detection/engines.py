@@ -30,6 +30,17 @@ class ChdbEngine:
             _CHDB_FOLDER = tempfile.TemporaryDirectory(prefix="honorcode-detect-")  # removed when the process ends
         self._session = session.Session(_CHDB_FOLDER.name)
 
+    def watch(self, callback):
+        """
+        Call ``callback(read_rows, read_bytes)`` as the engine reads (chdb's progress callback, which its
+        connection offers; None stops it).
+        """
+        connection = getattr(self._session, "_conn", None)
+        if connection is None or not hasattr(connection, "set_progress_callback"):
+            return
+        connection.set_progress_callback(None if callback is None else lambda payload: callback(
+            int(payload.get("read_rows", 0)), int(payload.get("read_bytes", 0))))
+
     def execute(self, sql):
         """Run a statement that returns no rows."""
         self._session.query(sql)
@@ -57,6 +68,9 @@ class ServerEngine:
             raise EngineUnavailable(
                 "clickhouse-connect is not installed: pip install 'honorcode-xblock[detection]'") from error
         self._client = clickhouse_connect.get_client(dsn=dsn, autogenerate_session_id=True)
+
+    def watch(self, callback):  # pylint: disable=unused-argument
+        """The server reports no progress to this client: the command reports its stages only."""
 
     def execute(self, sql):
         """Run a statement that returns no rows."""

@@ -1,0 +1,129 @@
+"""
+Where the problem events come from, each as one SQL relation of the same columns: ``event_type`` ("showanswer" or
+"problem_check"), ``course_id``, ``user_id``, ``username``, ``time``, ``ip`` ("" where the source has none),
+``problem_id`` and ``success`` ("correct", "incorrect", or "" for a reveal). Only usable events are in it; a reader
+also counts what it read, so that what it skipped is known.
+
+- :class:`TrackingLogs`: Open edX tracking logs, JSON lines, plain or gzip, read where they lie (ClickHouse's
+  ``file()``: on this machine with chdb, on the server's disk with a ClickHouse server).
+- :class:`AspectsXapi`: the same events as xAPI statements in Aspects' ClickHouse tables, read in place.
+
+``docs/openedx_contract.md`` names where the platform, event-routing-backends and Aspects set each field.
+"""
+from dataclasses import dataclass
+
+#: The event columns every reader gives, in order.
+COLUMNS = "event_type, course_id, user_id, username, time, ip, problem_id, success"
+
+
+def quote(value):
+    """``value`` as a ClickHouse string literal."""
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def identifier(name):
+    """A ``database.table`` name as ClickHouse identifiers (backquoted), refusing anything else."""
+    parts = str(name).split(".")
+    if not 1 <= len(parts) <= 2 or not all(part and part.replace("_", "").isalnum() for part in parts):
+        raise ValueError(f"Not a table name: {name!r}")
+    return ".".join(f"`{part}`" for part in parts)
+
+
+def _course_filter(course_id):
+    return f" AND course_id = {quote(course_id)}" if course_id else ""
+
+
+class TrackingLogs:
+    """Open edX tracking logs: the server events of capa problems, ``showanswer`` and ``problem_check``."""
+
+    #: One tracking-log line as an event: empty fields where the line lacks them.
+    PARSED = """
+        JSONExtractString(line, 'event_type') AS event_type,
+        JSONExtractString(line, 'event_source') AS event_source,
+        JSONExtractString(line, 'context', 'course_id') AS course_id,
+        JSONExtractUInt(line, 'context', 'user_id') AS user_id,
+        JSONExtractString(line, 'username') AS username,
+        parseDateTime64BestEffortOrNull(JSONExtractString(line, 'time'), 6, 'UTC') AS time,
+        JSONExtractString(line, 'ip') AS ip,
+        JSONExtractString(line, 'event', 'problem_id') AS problem_id,
+        JSONExtractString(line, 'event', 'success') AS success
+    """
+    #: Well-formed server events of the two types, with every field the method needs (a browser ``problem_check``
+    #: carries the answers as a string, not the problem and the grade).
+    USABLE = """
+        isValidJSON(line) AND event_source = 'server' AND event_type IN ('showanswer', 'problem_check')
+        AND course_id != '' AND user_id > 0 AND username != '' AND time IS NOT NULL AND problem_id != ''
+        AND (event_type = 'showanswer' OR success IN ('correct', 'incorrect'))
+    """
+
+    def __init__(self, paths):
+        if not paths:
+            raise ValueError("Name at least one tracking log.")
+        self.paths = [str(path) for path in paths]
+
+    def lines(self):
+        """The lines of every file (each path may be a glob; ``.gz`` is read as gzip), as one relation."""
+        return " UNION ALL ".join(f"SELECT line FROM file({quote(path)}, 'LineAsString')" for path in self.paths)
+
+    def events_sql(self, course_id=None):
+        """The usable problem events (of one course, when given)."""
+        return (f"SELECT {COLUMNS} FROM (SELECT line, {self.PARSED} FROM ({self.lines()})) "
+                f"WHERE {self.USABLE}{_course_filter(course_id)}")
+
+    def read_sql(self, course_id=None):  # pylint: disable=unused-argument
+        """How many lines were read (every line of every file: the other courses' too)."""
+        return f"SELECT count() AS n FROM ({self.lines()})"
+
+
+@dataclass(frozen=True)
+class AspectsXapi:
+    """
+    The problem events as xAPI statements in Aspects' ClickHouse (event-routing-backends' transformers, stored by
+    openedx/tutor-contrib-aspects, parsed by openedx/aspects-dbt): a reveal is the verb "asked" on the object
+    ``.../xblock/<usage key>/answer``; a graded submission is "evaluated" (earlier releases: "answered") on
+    ``.../xblock/<usage key>``, with ``result.success``. Actors are mapped back to users as Aspects does it: the
+    statement's ``actor_id`` is the ``external_user_id`` of ``event_sink.user_pii``. xAPI carries no IP address.
+    """
+
+    #: Aspects' parsed xAPI table (``ASPECTS_XAPI_DATABASE``.``ASPECTS_XAPI_TABLE``).
+    events_table: str = "xapi.xapi_events_all_parsed"
+    #: Aspects' users, by their xAPI id.
+    users_table: str = "event_sink.user_pii"
+
+    ASKED = "http://adlnet.gov/expapi/verbs/asked"
+    GRADED = ("https://w3id.org/xapi/acrossx/verbs/evaluated", "http://adlnet.gov/expapi/verbs/answered")
+    #: The problem's usage key in an object id (a multiple-input problem's child statements add ``@<input>``).
+    USAGE_KEY = r"/xblock/(block-v1:[^/@]+@problem\+block@[^/@]+)"
+
+    def _verbs(self):
+        return ", ".join(quote(verb) for verb in (self.ASKED, *self.GRADED))
+
+    def events_sql(self, course_id=None):
+        """The usable problem events (of one course, when given)."""
+        graded = ", ".join(quote(verb) for verb in self.GRADED)
+        return f"""
+SELECT {COLUMNS} FROM (
+    SELECT
+        multiIf(x.verb_id = {quote(self.ASKED)} AND endsWith(x.object_id, '/answer'), 'showanswer',
+                x.verb_id IN ({graded}) AND JSONHas(x.event, 'result', 'success'), 'problem_check', '') AS event_type,
+        arrayElement(splitByChar('/', toString(x.course_id)), -1) AS course_id,
+        toUInt64(ifNull(u.user_id, 0)) AS user_id,
+        ifNull(u.username, '') AS username,
+        x.emission_time AS time,
+        '' AS ip,
+        extract(x.object_id, {quote(self.USAGE_KEY)}) AS problem_id,
+        if(event_type = 'problem_check',
+           if(JSONExtractBool(x.event, 'result', 'success'), 'correct', 'incorrect'), '') AS success
+    FROM {identifier(self.events_table)} AS x
+    LEFT JOIN {identifier(self.users_table)} AS u ON toString(u.external_user_id) = x.actor_id
+    WHERE x.verb_id IN ({self._verbs()})
+) WHERE event_type != '' AND course_id != '' AND user_id > 0 AND username != '' AND problem_id != ''
+{_course_filter(course_id)}
+SETTINGS join_use_nulls = 1
+"""
+
+    def read_sql(self, course_id=None):
+        """How many statements of the two kinds were read (of one course, when given)."""
+        course = (f" AND arrayElement(splitByChar('/', toString(course_id)), -1) = {quote(course_id)}"
+                  if course_id else "")
+        return f"SELECT count() AS n FROM {identifier(self.events_table)} WHERE verb_id IN ({self._verbs()}){course}"

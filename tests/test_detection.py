@@ -170,7 +170,7 @@ class TestCommand:
         assert cli.main([logs, "--format", "json", "--progress"]) == 0
         captured = capsys.readouterr()
         assert json.loads(captured.out)["pairs"][0]["master"] == "m1"
-        assert "keeping the problem events" in captured.err and "finding pairs among 24 problem events" in captured.err
+        assert "reading the problem events" in captured.err and "finding pairs among 24 problem events" in captured.err
         assert cli.main([logs, "--format", "json", "--no-progress"]) == 0
         assert capsys.readouterr().err == ""
 
@@ -264,4 +264,4 @@ class TestAspects:
 
     def test_a_table_name_that_is_not_one_is_refused(self):
         with pytest.raises(ValueError):
-            readers.AspectsXapi("xapi.events; DROP TABLE x", "event_sink.user_pii").events_sql()
+            readers.AspectsXapi("xapi.events; DROP TABLE x", "event_sink.user_pii").scan_sql()

@@ -70,47 +70,94 @@ class Detection:
         }
 
 
-def pairs_sql(table, thresholds):
-    """The pairs query over the events in ``table``: one row per reported pair."""
+def firsts_sql(table, scan):
+    """
+    The statement that reads ``scan`` (a reader's relation) once into ``table``: for each learner and problem, their
+    first reveal and their first correct answer, with the address of each; the records read and kept are counted in
+    the same pass, under the empty key. Its size is the learners times the problems they tried, however long the logs.
+    """
+    return f"""
+CREATE TABLE {table} ENGINE = Memory AS
+SELECT if(usable, course_id, '') AS k_course, if(usable, problem_id, '') AS k_problem, if(usable, user_id, 0) AS k_user,
+       anyIf(username, usable) AS username,
+       minIfOrNull(time, usable AND event_type = 'showanswer') AS shown_at,
+       argMinIf(ip, time, usable AND event_type = 'showanswer') AS shown_ip,
+       minIfOrNull(time, usable AND event_type = 'problem_check' AND success = 'correct') AS correct_at,
+       argMinIf(ip, time, usable AND event_type = 'problem_check' AND success = 'correct') AS correct_ip,
+       count() AS records, countIf(usable) AS kept
+FROM ({scan})
+GROUP BY k_course, k_problem, k_user
+"""
+
+
+def _events(table, thresholds):
+    """
+    The first correct answers and the harvests in ``table``, of the accounts that could make a pair at all: a pair
+    needs ``min_problems`` copies, so a harvester needs as many harvests and a master as many correct answers (a
+    prune that loses nothing). Each event carries the windows it falls in, so that joins match only events at most
+    two windows apart instead of every two accounts that tried the same problem.
+    """
+    window, least = int(thresholds.window), int(thresholds.min_problems)
+    return f"""
+answers AS (
+    SELECT k_course AS course_id, k_problem AS problem_id, k_user AS user_id, username, correct_at, correct_ip AS ip,
+           toInt64(intDiv(toUnixTimestamp(assumeNotNull(correct_at)), {window})) AS slot
+    FROM {table} WHERE k_course != '' AND correct_at IS NOT NULL),
+corrects AS (
+    SELECT * FROM answers WHERE (course_id, user_id) IN (
+        SELECT course_id, user_id FROM answers GROUP BY course_id, user_id HAVING count() >= {least})),
+reveals AS (
+    SELECT k_course AS course_id, k_problem AS problem_id, k_user AS user_id, username, shown_at, shown_ip AS ip,
+           toInt64(intDiv(toUnixTimestamp(assumeNotNull(shown_at)), {window})) AS slot
+    FROM {table}
+    WHERE k_course != '' AND shown_at IS NOT NULL AND (correct_at IS NULL OR shown_at < correct_at)),
+harvests AS (
+    SELECT * FROM reveals WHERE (course_id, user_id) IN (
+        SELECT course_id, user_id FROM reveals GROUP BY course_id, user_id HAVING count() >= {least})),
+harvests_by_slot AS (
+    SELECT *, arrayJoin([slot - 1, slot, slot + 1]) AS near FROM harvests)"""
+
+
+def candidates_sql(table, candidates, thresholds):
+    """The statement that keeps in ``candidates`` the pairs with at least ``min_problems`` copies."""
     window = int(thresholds.window)
     return f"""
-WITH
-shows AS (
-    SELECT course_id, problem_id, user_id, any(username) AS username, min(time) AS shown_at,
-           argMin(ip, time) AS ip
-    FROM {table} WHERE event_type = 'showanswer' GROUP BY course_id, problem_id, user_id),
-corrects AS (
-    SELECT course_id, problem_id, user_id, any(username) AS username, min(time) AS correct_at,
-           argMin(ip, time) AS ip
-    FROM {table} WHERE event_type = 'problem_check' AND success = 'correct'
-    GROUP BY course_id, problem_id, user_id),
-harvests AS (
-    SELECT s.course_id AS course_id, s.problem_id AS problem_id, s.user_id AS user_id, s.username AS username,
-           s.shown_at AS shown_at, s.ip AS ip
-    FROM shows AS s LEFT JOIN corrects AS own
-        ON own.course_id = s.course_id AND own.problem_id = s.problem_id AND own.user_id = s.user_id
-    WHERE own.correct_at IS NULL OR s.shown_at < own.correct_at),
-forward AS (
+CREATE TABLE {candidates} ENGINE = Memory AS
+WITH {_events(table, thresholds)}
+SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id
+FROM harvests_by_slot AS h
+INNER JOIN corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id AND c.slot = h.near
+WHERE c.user_id != h.user_id AND c.correct_at > h.shown_at AND c.correct_at <= h.shown_at + toIntervalSecond({window})
+GROUP BY course_id, harvester_id, master_id
+HAVING count() >= {int(thresholds.min_problems)}
+"""
+
+
+def pairs_sql(table, candidates, thresholds):
+    """The pairs query over the first reveals and answers in ``table``, for the ``candidates``: one row per pair."""
+    window = int(thresholds.window)
+    return f"""
+WITH {_events(table, thresholds)},
+coincidences AS (
     SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id,
            h.username AS harvester, c.username AS master, h.problem_id AS problem_id, c.correct_at AS correct_at,
-           dateDiff('second', h.shown_at, c.correct_at) AS lag, h.ip = c.ip AS same_ip,
-           h.ip != '' AND c.ip != '' AS ips_known
-    FROM harvests AS h INNER JOIN corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id
-    WHERE c.user_id != h.user_id AND c.correct_at > h.shown_at
-      AND c.correct_at <= h.shown_at + toIntervalSecond({window})),
+           dateDiff('second', h.shown_at, c.correct_at) AS lag, c.correct_at > h.shown_at AS after,
+           c.correct_at < h.shown_at AS before, h.ip = c.ip AS same_ip, h.ip != '' AND c.ip != '' AS ips_known
+    FROM harvests_by_slot AS h
+    INNER JOIN corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id AND c.slot = h.near
+    WHERE (h.course_id, h.user_id, c.user_id) IN (SELECT course_id, harvester_id, master_id FROM {candidates})
+      AND c.correct_at <= h.shown_at + toIntervalSecond({window})
+      AND c.correct_at >= h.shown_at - toIntervalSecond({window})),
 backward AS (
-    SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id, count() AS coincidences
-    FROM harvests AS h INNER JOIN corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id
-    WHERE c.user_id != h.user_id AND c.correct_at < h.shown_at
-      AND c.correct_at >= h.shown_at - toIntervalSecond({window})
-    GROUP BY course_id, harvester_id, master_id),
+    SELECT course_id, harvester_id, master_id, count() AS coincidences
+    FROM coincidences WHERE before GROUP BY course_id, harvester_id, master_id),
 master_corrects AS (
     SELECT course_id, user_id, count() AS answered FROM corrects GROUP BY course_id, user_id),
 pairs AS (
     SELECT course_id, harvester_id, master_id, any(harvester) AS harvester, any(master) AS master,
            count() AS copied, arraySort(x -> x.3, groupArray((problem_id, lag, correct_at))) AS copies,
            median(lag) AS median_lag, avgIf(same_ip, ips_known) AS shared_ip_share
-    FROM forward GROUP BY course_id, harvester_id, master_id)
+    FROM coincidences WHERE after GROUP BY course_id, harvester_id, master_id)
 SELECT p.course_id AS course_id, p.harvester AS harvester, p.master AS master,
        round((p.copied - ifNull(b.coincidences, 0)) / sqrt(p.copied + ifNull(b.coincidences, 0)), 2) AS score,
        arrayMap(x -> (x.1, x.2), p.copies) AS problems, p.median_lag AS median_lag_seconds,
@@ -138,16 +185,17 @@ def detect(engine, source, course_id=None, thresholds=Thresholds(), stage=None):
         Detection
     """
     stage = stage or (lambda text: None)
-    table = f"honorcode_problem_events_{uuid.uuid4().hex}"  # a run of its own, whatever else the engine runs
-    stage("keeping the problem events")
-    engine.execute(f"CREATE TABLE {table} ENGINE = Memory AS {source.events_sql(course_id)}")
+    table = f"honorcode_problem_firsts_{uuid.uuid4().hex}"  # a run of its own, whatever else the engine runs
+    stage("reading the problem events")
+    engine.execute(firsts_sql(table, source.scan_sql(course_id)))
     try:
-        stage("counting what was read")
-        read = int(engine.rows(source.read_sql(course_id))[0]["n"])
-        usable = int(engine.rows(f"SELECT count() AS n FROM {table}")[0]["n"])
+        counts = engine.rows(f"SELECT sum(records) AS read, sum(kept) AS kept FROM {table}")[0]
+        read, usable = int(counts["read"] or 0), int(counts["kept"] or 0)
         stage(f"finding pairs among {usable:,} problem events")
-        rows = engine.rows(pairs_sql(table, thresholds))
+        engine.execute(candidates_sql(table, f"{table}_pairs", thresholds))
+        rows = engine.rows(pairs_sql(table, f"{table}_pairs", thresholds))
     finally:
+        engine.execute(f"DROP TABLE IF EXISTS {table}_pairs")
         engine.execute(f"DROP TABLE IF EXISTS {table}")
     pairs = [
         Pair(course_id=row["course_id"], harvester=row["harvester"], master=row["master"], score=float(row["score"]),

@@ -1,8 +1,9 @@
 """
-Where the problem events come from, each as one SQL relation of the same columns: ``event_type`` ("showanswer" or
-"problem_check"), ``course_id``, ``user_id``, ``username``, ``time``, ``ip`` ("" where the source has none),
-``problem_id`` and ``success`` ("correct", "incorrect", or "" for a reveal). Only usable events are in it; a reader
-also counts what it read, so that what it skipped is known.
+Where the problem events come from, each as one SQL relation of every record read, with the same columns:
+``event_type`` ("showanswer" or "problem_check"), ``course_id``, ``user_id``, ``username``, ``time``, ``ip`` (""
+where the source has none), ``problem_id``, ``success`` ("correct", "incorrect", or "" for a reveal) and ``usable``
+(the record is such an event, complete, of the course asked for). The detector reads it once: what it keeps and what
+it skipped are counted in the same pass.
 
 - :class:`TrackingLogs`: Open edX tracking logs, JSON lines, plain or gzip, read where they lie (ClickHouse's
   ``file()``: on this machine with chdb, on the server's disk with a ClickHouse server).
@@ -12,7 +13,7 @@ also counts what it read, so that what it skipped is known.
 """
 from dataclasses import dataclass
 
-#: The event columns every reader gives, in order.
+#: The event columns every reader gives, in order (and ``usable``).
 COLUMNS = "event_type, course_id, user_id, username, time, ip, problem_id, success"
 
 
@@ -65,14 +66,10 @@ class TrackingLogs:
         """The lines of every file (each path may be a glob; ``.gz`` is read as gzip), as one relation."""
         return " UNION ALL ".join(f"SELECT line FROM file({quote(path)}, 'LineAsString')" for path in self.paths)
 
-    def events_sql(self, course_id=None):
-        """The usable problem events (of one course, when given)."""
-        return (f"SELECT {COLUMNS} FROM (SELECT line, {self.PARSED} FROM ({self.lines()})) "
-                f"WHERE {self.USABLE}{_course_filter(course_id)}")
-
-    def read_sql(self, course_id=None):  # pylint: disable=unused-argument
-        """How many lines were read (every line of every file: the other courses' too)."""
-        return f"SELECT count() AS n FROM ({self.lines()})"
+    def scan_sql(self, course_id=None):
+        """Every line of every file, as an event; ``usable`` for the problem events (of one course, when given)."""
+        return (f"SELECT {COLUMNS}, ({self.USABLE}{_course_filter(course_id)}) AS usable "
+                f"FROM (SELECT line, {self.PARSED} FROM ({self.lines()}))")
 
 
 @dataclass(frozen=True)
@@ -98,11 +95,13 @@ class AspectsXapi:
     def _verbs(self):
         return ", ".join(quote(verb) for verb in (self.ASKED, *self.GRADED))
 
-    def events_sql(self, course_id=None):
-        """The usable problem events (of one course, when given)."""
+    def scan_sql(self, course_id=None):
+        """The statements of the two kinds, as events; ``usable`` for the complete ones (of one course, when given)."""
         graded = ", ".join(quote(verb) for verb in self.GRADED)
         return f"""
-SELECT {COLUMNS} FROM (
+SELECT {COLUMNS}, (event_type != '' AND course_id != '' AND user_id > 0 AND username != '' AND problem_id != ''
+                   {_course_filter(course_id)}) AS usable
+FROM (
     SELECT
         multiIf(x.verb_id = {quote(self.ASKED)} AND endsWith(x.object_id, '/answer'), 'showanswer',
                 x.verb_id IN ({graded}) AND JSONHas(x.event, 'result', 'success'), 'problem_check', '') AS event_type,
@@ -117,13 +116,6 @@ SELECT {COLUMNS} FROM (
     FROM {identifier(self.events_table)} AS x
     LEFT JOIN {identifier(self.users_table)} AS u ON toString(u.external_user_id) = x.actor_id
     WHERE x.verb_id IN ({self._verbs()})
-) WHERE event_type != '' AND course_id != '' AND user_id > 0 AND username != '' AND problem_id != ''
-{_course_filter(course_id)}
+)
 SETTINGS join_use_nulls = 1
 """
-
-    def read_sql(self, course_id=None):
-        """How many statements of the two kinds were read (of one course, when given)."""
-        course = (f" AND arrayElement(splitByChar('/', toString(course_id)), -1) = {quote(course_id)}"
-                  if course_id else "")
-        return f"SELECT count() AS n FROM {identifier(self.events_table)} WHERE verb_id IN ({self._verbs()}){course}"

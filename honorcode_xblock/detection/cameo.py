@@ -22,6 +22,7 @@ a pair: a campus or a household shares one address honestly.
 import uuid
 from dataclasses import dataclass, field
 
+
 @dataclass(frozen=True)
 class Thresholds:
     """What makes a pair worth a course team's look (the defaults are conservative)."""

@@ -17,20 +17,18 @@ def accept_url(course_key, user):
 
 def policy_url(number=None, absolute=False):
     """The address of the honor code page (a version's, or the one in force); absolute for a message."""
-    path = reverse("honorcode:policy_version", args=[number]) if number else reverse("honorcode:policy")
-    return get_platform().site_url(path) if absolute else path
+    return _address(reverse("honorcode:policy_version", args=[number]) if number else reverse("honorcode:policy"),
+                    absolute)
 
 
 def record_url(absolute=False):
     """The address of the learner's own honor code record."""
-    path = reverse("honorcode:my_record")
-    return get_platform().site_url(path) if absolute else path
+    return _address(reverse("honorcode:my_record"), absolute)
 
 
 def staff_cases_url(course_key, absolute=False):
     """The address of a course's case list (absolute for links leaving the LMS, such as the dashboard MFE's)."""
-    path = reverse("honorcode:cases", kwargs={"course_id": str(course_key)})
-    return get_platform().site_url(path) if absolute else path
+    return _address(reverse("honorcode:cases", kwargs={"course_id": str(course_key)}), absolute)
 
 
 def new_case_url(course_key):
@@ -41,3 +39,8 @@ def new_case_url(course_key):
 def case_url(case_id):
     """The address of one case's page."""
     return reverse("honorcode:case", args=[case_id])
+
+
+def _address(path, absolute):
+    """``path``, or the site's absolute address of it (for links that leave the LMS: messages, the dashboard MFE)."""
+    return get_platform().site_url(path) if absolute else path

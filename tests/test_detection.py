@@ -55,6 +55,8 @@ class TestPairs:
         assert (pair.course_id, pair.harvester, pair.master) == (COURSE, "h1", "m1")
         assert [item["problem_id"] for item in pair.problems] == [problem(number) for number in range(12)]
         assert [item["lag_seconds"] for item in pair.problems] == [30 + 5 * number for number in range(12)]
+        assert pair.problems[1]["shown_at"] == "2026-03-01T12:10:00Z"  # the timeline: reveal, then answer
+        assert pair.problems[1]["answered_at"] == "2026-03-01T12:10:35Z"
         assert pair.median_lag_seconds == 57.5 and pair.shared_ip_share == 1.0
         assert pair.score == round(12 / 12 ** 0.5, 2)  # twelve copies, no coincidence the other way
 

@@ -43,7 +43,8 @@ class Pair:
     harvester: str
     master: str
     score: float
-    #: The copied problems: dicts with ``problem_id`` and ``lag_seconds``, by time.
+    #: The copied problems, by time: dicts with ``problem_id``, ``shown_at`` (the harvester's reveal), ``answered_at``
+    #: (the master's correct answer; both ISO 8601, UTC) and ``lag_seconds`` between the two.
     problems: list
     median_lag_seconds: float
     #: The share of copies made from the harvester's address (None where the events carry no address: xAPI).
@@ -142,6 +143,7 @@ WITH {_events(table, thresholds)},
 coincidences AS (
     SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id,
            h.username AS harvester, c.username AS master, h.problem_id AS problem_id, c.correct_at AS correct_at,
+           h.shown_at AS shown_at,
            dateDiff('second', h.shown_at, c.correct_at) AS lag, c.correct_at > h.shown_at AS after,
            c.correct_at < h.shown_at AS before, h.ip = c.ip AS same_ip, h.ip != '' AND c.ip != '' AS ips_known
     FROM harvests_by_slot AS h
@@ -156,12 +158,13 @@ master_corrects AS (
     SELECT course_id, user_id, count() AS answered FROM corrects GROUP BY course_id, user_id),
 pairs AS (
     SELECT course_id, harvester_id, master_id, any(harvester) AS harvester, any(master) AS master,
-           count() AS copied, arraySort(x -> x.3, groupArray((problem_id, lag, correct_at))) AS copies,
+           count() AS copied, arraySort(x -> x.3, groupArray((problem_id, lag, correct_at, shown_at))) AS copies,
            median(lag) AS median_lag, avgIf(same_ip, ips_known) AS shared_ip_share
     FROM coincidences WHERE after GROUP BY course_id, harvester_id, master_id)
 SELECT p.course_id AS course_id, p.harvester AS harvester, p.master AS master,
        round((p.copied - ifNull(b.coincidences, 0)) / sqrt(p.copied + ifNull(b.coincidences, 0)), 2) AS score,
-       arrayMap(x -> (x.1, x.2), p.copies) AS problems, p.median_lag AS median_lag_seconds,
+       arrayMap(x -> (x.1, x.2, formatDateTime(x.4, '%Y-%m-%dT%H:%i:%SZ', 'UTC'),
+                     formatDateTime(x.3, '%Y-%m-%dT%H:%i:%SZ', 'UTC')), p.copies) AS problems, p.median_lag AS median_lag_seconds,
        if(isFinite(p.shared_ip_share), round(p.shared_ip_share, 3), NULL) AS shared_ip_share
 FROM pairs AS p
 LEFT JOIN backward AS b
@@ -200,7 +203,8 @@ def detect(engine, source, course_id=None, thresholds=Thresholds(), stage=None):
         engine.execute(f"DROP TABLE IF EXISTS {table}")
     pairs = [
         Pair(course_id=row["course_id"], harvester=row["harvester"], master=row["master"], score=float(row["score"]),
-             problems=[{"problem_id": problem, "lag_seconds": int(lag)} for problem, lag in _tuples(row["problems"])],
+             problems=[{"problem_id": problem, "shown_at": shown, "answered_at": answered, "lag_seconds": int(lag)}
+                      for problem, lag, shown, answered in _tuples(row["problems"])],
              median_lag_seconds=float(row["median_lag_seconds"]),
              shared_ip_share=None if row["shared_ip_share"] is None else float(row["shared_ip_share"]))
         for row in rows

@@ -21,6 +21,7 @@ from .detection_samples import (
     OTHER_COURSE,
     START,
     crowded_deadline,
+    event,
     harvesting,
     problem,
     reveals_after_failing,
@@ -30,7 +31,8 @@ from .detection_samples import (
 
 pytest.importorskip("chdb", reason="the detection extra: pip install 'honorcode-xblock[detection]'")
 
-LOOSE = cameo.Thresholds(min_problems=1, min_score=-100, max_median_lag=10 ** 6, min_master_share=0)
+LOOSE = cameo.Thresholds(min_problems=1, min_score=-100, max_median_lag=10 ** 6, min_master_share=0,
+                         min_harvester_share=0, min_coupled_share=0)
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,45 @@ class TestHonestLookAlikes:
         loose = names(run(engine, paths, thresholds=cameo.Thresholds(min_problems=3, min_score=1.5,
                                                                     min_master_share=0.1)))
         assert len(loose) > 5  # the coincidences are there: the thresholds are what keep them out
+
+
+class TestCoupling:
+    """A copy is coupled to its reveal: the master waited for it, or the harvester was harvesting (issue 13's tuning)."""
+
+    @staticmethod
+    def follower(revealer, learner, problems, start, gap, behind):
+        """``revealer`` reveals each problem ``gap`` seconds apart; ``learner`` answers each ``behind`` seconds later."""
+        (r_name, r_id), (l_name, l_id) = revealer, learner
+        events = []
+        for number in range(problems):
+            shown = start + datetime.timedelta(seconds=gap * number)
+            events.append(event("showanswer", r_name, r_id, shown, problem(number), ip="7.7.7.7"))
+            events.append(event("problem_check", l_name, l_id, shown + datetime.timedelta(seconds=behind),
+                                problem(number), "correct", ip="7.7.7.7"))
+        return events
+
+    def test_an_honest_learner_working_minutes_behind_a_revealer_is_no_pair(self, engine, tmp_path):
+        # the revealer works each problem (two minutes apart); the other answers each problem 400 s after its reveal,
+        # long after the next reveal: a fixed offset, not copying (every answer "after" by chance of the order)
+        paths = write_logs(tmp_path, self.follower(("r1", 31), ("o1", 32), 12, START, gap=120, behind=400))
+        assert run(engine, paths).pairs == []
+        (pair,) = run(engine, paths, thresholds=cameo.Thresholds(min_coupled_share=0)).pairs
+        assert (pair.harvester, pair.master, len(pair.problems)) == ("r1", "o1", 12)
+
+    def test_batch_harvesting_then_copying_is_a_pair(self, engine, tmp_path):
+        # the harvester reveals the section in quick succession (20 s apart), the master then answers in turn
+        paths = write_logs(tmp_path, self.follower(("h1", 1), ("m1", 2), 12, START, gap=20, behind=300))
+        (pair,) = run(engine, paths).pairs
+        assert (pair.harvester, pair.master, pair.median_lag_seconds) == ("h1", "m1", 300)
+
+    def test_a_revealer_whose_answers_one_account_used_now_and_then_is_no_pair(self, engine, tmp_path):
+        events = harvesting(("r1", 31), ("o1", 32), 12, START)  # twelve copies ...
+        for number in range(12, 40):  # ... of 40 answers the "harvester" revealed
+            events.append(event("showanswer", "r1", 31, START + datetime.timedelta(hours=3, minutes=10 * number),
+                                problem(number)))
+        paths = write_logs(tmp_path, events)
+        assert run(engine, paths).pairs == []
+        assert names(run(engine, paths, thresholds=cameo.Thresholds(min_harvester_share=0.3))) == {("r1", "o1")}
 
 
 class TestReading:

@@ -12,11 +12,19 @@ doing so; the *master* account then submits a correct answer (the server event `
 - in a big course many accounts answer the same problem near the same moment by chance. Chance has no direction:
   an honest "master" answers as often just *before* the other account revealed the answer as just after it. The
   pair's *score* is the sign test of the two (forward minus backward coincidences over the square root of their
-  sum), so that only a one-directional excess over chance is reported.
+  sum), so that only a one-directional excess over chance is reported;
+- but learners work a section's problems in order, so one who works some minutes behind a learner revealing answers
+  answers *every* problem of the section after its reveal: one offset, counted as many one-directional coincidences
+  (the sign test takes them as independent; they are not). Two things a copy has and such an offset has not are
+  required of most copies: the copy is *coupled* to its reveal (the master waited for it: the reveal came after the
+  master's previous correct answer; or the harvester was harvesting: the reveal came at most ``rapid`` seconds after
+  its previous one), and the harvester's reveals are *used* by its master (a harvester reveals for its master; a
+  learner revealing for themselves is followed by one given account now and then).
 
 A pair is reported when it has at least ``min_problems`` copied problems, a score of at least ``min_score``, a median
-lag of at most ``max_median_lag`` seconds, and copied answers make at least ``min_master_share`` of the master's
-correct answers in the course. Shared IP addresses are reported (``shared_ip_share``), never counted for or against
+lag of at most ``max_median_lag`` seconds, copied answers make at least ``min_master_share`` of the master's correct
+answers in the course and at least ``min_harvester_share`` of the harvester's harvests, and at least
+``min_coupled_share`` of the copies are coupled to their reveal. Shared IP addresses are reported (``shared_ip_share``), never counted for or against
 a pair: a campus or a household shares one address honestly.
 """
 import uuid
@@ -32,7 +40,19 @@ class Thresholds:
     min_problems: int = 10
     min_score: float = 3.0
     max_median_lag: int = 600
-    min_master_share: float = 0.2
+    #: The smallest share of the master's correct answers in the course that the copies make.
+    min_master_share: float = 0.1
+    #: The smallest share of the harvester's harvests in the course that its master used: a harvester reveals answers
+    #: for its master, while a learner who reveals answers for themselves is followed by a given account only now and
+    #: then.
+    min_harvester_share: float = 0.5
+    #: The smallest share of copies coupled to the reveal: the master waited for it (the reveal came after the
+    #: master's previous correct answer) or the harvester was harvesting (the reveal came at most ``rapid`` seconds
+    #: after its previous one). An honest learner who merely works through the same problems some minutes behind
+    #: another has neither.
+    min_coupled_share: float = 0.7
+    #: Seconds between two reveals that make harvesting rather than working the problem.
+    rapid: int = 60
 
 
 @dataclass(frozen=True)
@@ -137,20 +157,34 @@ HAVING count() >= {int(thresholds.min_problems)}
 
 def pairs_sql(table, candidates, thresholds):
     """The pairs query over the first reveals and answers in ``table``, for the ``candidates``: one row per pair."""
-    window = int(thresholds.window)
+    window, rapid = int(thresholds.window), int(thresholds.rapid)
     return f"""
 WITH {_events(table, thresholds)},
+paced_corrects AS (
+    SELECT *, lagInFrame(correct_at, 1, toDateTime64(0, 6, 'UTC')) OVER (
+               PARTITION BY course_id, user_id ORDER BY correct_at ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS prev_at
+    FROM corrects WHERE (course_id, user_id) IN (SELECT course_id, master_id FROM {candidates})),
+paced_harvests AS (
+    SELECT *, arrayJoin([slot - 1, slot, slot + 1]) AS near FROM (
+        SELECT *, lagInFrame(shown_at, 1, toDateTime64(0, 6, 'UTC')) OVER (
+                   PARTITION BY course_id, user_id ORDER BY shown_at ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
+               AS prev_shown
+        FROM harvests WHERE (course_id, user_id) IN (SELECT course_id, harvester_id FROM {candidates}))),
 coincidences AS (
     SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id,
            h.username AS harvester, c.username AS master, h.problem_id AS problem_id, c.correct_at AS correct_at,
            h.shown_at AS shown_at,
            dateDiff('second', h.shown_at, c.correct_at) AS lag, c.correct_at > h.shown_at AS after,
-           c.correct_at < h.shown_at AS before, h.ip = c.ip AS same_ip, h.ip != '' AND c.ip != '' AS ips_known
-    FROM harvests_by_slot AS h
-    INNER JOIN corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id AND c.slot = h.near
+           c.correct_at < h.shown_at AS before, h.ip = c.ip AS same_ip, h.ip != '' AND c.ip != '' AS ips_known,
+           h.shown_at > c.prev_at OR (dateDiff('second', h.prev_shown, h.shown_at) <= {rapid}
+                                      AND dateDiff('second', c.prev_at, c.correct_at) <= {rapid}) AS coupled
+    FROM paced_harvests AS h
+    INNER JOIN paced_corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id AND c.slot = h.near
     WHERE (h.course_id, h.user_id, c.user_id) IN (SELECT course_id, harvester_id, master_id FROM {candidates})
       AND c.correct_at <= h.shown_at + toIntervalSecond({window})
       AND c.correct_at >= h.shown_at - toIntervalSecond({window})),
+harvester_harvests AS (
+    SELECT course_id, user_id, count() AS harvested FROM harvests GROUP BY course_id, user_id),
 backward AS (
     SELECT course_id, harvester_id, master_id, count() AS coincidences
     FROM coincidences WHERE before GROUP BY course_id, harvester_id, master_id),
@@ -159,7 +193,7 @@ master_corrects AS (
 pairs AS (
     SELECT course_id, harvester_id, master_id, any(harvester) AS harvester, any(master) AS master,
            count() AS copied, arraySort(x -> x.3, groupArray((problem_id, lag, correct_at, shown_at))) AS copies,
-           median(lag) AS median_lag, avgIf(same_ip, ips_known) AS shared_ip_share
+           median(lag) AS median_lag, avgIf(same_ip, ips_known) AS shared_ip_share, avg(coupled) AS coupled_share
     FROM coincidences WHERE after GROUP BY course_id, harvester_id, master_id)
 SELECT p.course_id AS course_id, p.harvester AS harvester, p.master AS master,
        round((p.copied - ifNull(b.coincidences, 0)) / sqrt(p.copied + ifNull(b.coincidences, 0)), 2) AS score,
@@ -170,10 +204,13 @@ FROM pairs AS p
 LEFT JOIN backward AS b
     ON b.course_id = p.course_id AND b.harvester_id = p.harvester_id AND b.master_id = p.master_id
 INNER JOIN master_corrects AS m ON m.course_id = p.course_id AND m.user_id = p.master_id
+INNER JOIN harvester_harvests AS g ON g.course_id = p.course_id AND g.user_id = p.harvester_id
 WHERE p.copied >= {int(thresholds.min_problems)}
   AND score >= {float(thresholds.min_score)}
   AND p.median_lag <= {int(thresholds.max_median_lag)}
   AND p.copied / m.answered >= {float(thresholds.min_master_share)}
+  AND p.copied / g.harvested >= {float(thresholds.min_harvester_share)}
+  AND p.coupled_share >= {float(thresholds.min_coupled_share)}
 ORDER BY course_id, score DESC, harvester, master
 SETTINGS join_use_nulls = 1
 """

@@ -49,6 +49,13 @@ def parser():
                       help=f"longest median lag, seconds ({defaults.max_median_lag})")
     args.add_argument("--min-master-share", type=float, default=defaults.min_master_share,
                       help=f"smallest share of the master's correct answers copied ({defaults.min_master_share})")
+    args.add_argument("--min-harvester-share", type=float, default=defaults.min_harvester_share,
+                      help=f"smallest share of the harvester's reveals that the master used "
+                           f"({defaults.min_harvester_share})")
+    args.add_argument("--min-coupled-share", type=float, default=defaults.min_coupled_share,
+                      help=f"smallest share of copies coupled to their reveal: the master waited for it, or the "
+                           f"harvester revealed within {defaults.rapid} s of its previous reveal "
+                           f"({defaults.min_coupled_share})")
     return args
 
 
@@ -63,7 +70,8 @@ def main(argv=None, out=None):
         args.error("--aspects reads a ClickHouse server: give its --clickhouse DSN")
     thresholds = cameo.Thresholds(
         window=options.window, min_problems=options.min_problems, min_score=options.min_score,
-        max_median_lag=options.max_median_lag, min_master_share=options.min_master_share)
+        max_median_lag=options.max_median_lag, min_master_share=options.min_master_share,
+        min_harvester_share=options.min_harvester_share, min_coupled_share=options.min_coupled_share)
     try:
         engine = engines.ServerEngine(options.clickhouse) if options.clickhouse else engines.ChdbEngine()
     except engines.EngineUnavailable as error:

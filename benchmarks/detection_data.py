@@ -192,6 +192,7 @@ class Plan:
         end = max([start] + [item[0] for item in events]) + rnd.uniform(30, 900)
         self.sessions.append([start, end, course, learner.uid, ip, section, rnd.getrandbits(63), 0, events])
         self.problem_events += len(events)
+        return end
 
 
 def _section_start(rnd, learner, course, section, crowded, cram_hours):
@@ -282,19 +283,23 @@ def plan_course(rnd, plan, truth, course, course_index, learners, units, groups,
                 start = _section_start(rnd, learner, course, section, crowded, cram_hours)
                 plan.session(start, course_index, learner, learner.ip(rnd), section, [], rnd)
             continue
+        free_at = 0.0  # one session at a time: a crammer works the sections one after the other
         for section in attempted_sections(learner):
-            start = _section_start(rnd, learner, course, section, crowded, cram_hours)
+            start = max(_section_start(rnd, learner, course, section, crowded, cram_hours),
+                        free_at + rnd.uniform(60, 900))
             ip, events, t = learner.ip(rnd), [], start + rnd.uniform(20, 400)
             for pidx in problems_by_section[section]:
                 if rnd.random() < 0.08:  # skipped
                     continue
                 t = _honest_problem(rnd, learner, t + _think(rnd), pidx, events)
-            plan.session(start, course_index, learner, ip, section, events, rnd)
+            free_at = plan.session(start, course_index, learner, ip, section, events, rnd)
 
     for group in groups:  # together, minutes apart, one campus address, no reveals
         ip = group[0].campus or group[0].home
+        free_at = 0.0
         for section in attempted_sections(group[0]):
-            start = _section_start(rnd, group[0], course, section, crowded, cram_hours)
+            start = max(_section_start(rnd, group[0], course, section, crowded, cram_hours),
+                        free_at + rnd.uniform(60, 900))
             per_member = {member.uid: [] for member in group}
             t = start + rnd.uniform(20, 300)
             for pidx in problems_by_section[section]:
@@ -303,14 +308,16 @@ def plan_course(rnd, plan, truth, course, course_index, learners, units, groups,
                     _honest_problem(rnd, member, t + rnd.uniform(0, 240), pidx, per_member[member.uid],
                                     revealing=False, ability_bonus=0.15)
             for member in group:
-                plan.session(start + rnd.uniform(0, 60), course_index, member, ip, section, per_member[member.uid],
-                             rnd)
+                free_at = max(free_at, plan.session(start + rnd.uniform(0, 60), course_index, member, ip, section,
+                                                    per_member[member.uid], rnd))
 
     for master, harvesters, spec in units:
         copied = spec["copied"]  # section -> harvester index
         pair_copies = {index: [] for index in range(len(harvesters))}
+        free_at = 0.0
         for section in sections:
-            start = _section_start(rnd, master, course, section, crowded and rnd.random() < 0.7, cram_hours)
+            start = max(_section_start(rnd, master, course, section, crowded and rnd.random() < 0.7, cram_hours),
+                        free_at + rnd.uniform(60, 900))
             ip = master.ip(rnd)
             h_ips = [ip if rnd.random() < spec["same_ip"] else h.ip(rnd) for h in harvesters]
             m_events, h_events = [], {index: [] for index in range(len(harvesters))}
@@ -354,7 +361,7 @@ def plan_course(rnd, plan, truth, course, course_index, learners, units, groups,
                     m_events.append((t + lag, 0, pidx, 1, attempts))
                     pair_copies[which].append(lag)
                     t += lag if lag < 300 else rnd.uniform(20, 120)
-            plan.session(start, course_index, master, ip, section, m_events, rnd)
+            free_at = plan.session(start, course_index, master, ip, section, m_events, rnd)
             for index, harvester in enumerate(harvesters):
                 if h_events[index]:
                     plan.session(start - rnd.uniform(0, 120), course_index, harvester, h_ips[index], section,

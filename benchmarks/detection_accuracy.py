@@ -5,7 +5,7 @@ pairs planted and found, the true positives, recall and precision. Targets: reca
 every run.
 
     python benchmarks/detection_accuracy.py            # the CI-sized set (about a minute)
-    python benchmarks/detection_accuracy.py --full     # every size to a crowded 10,000-learner course, and held-out runs
+    python benchmarks/detection_accuracy.py --full     # every size to a crowded 10,000-learner course, held-out runs
     python benchmarks/detection_accuracy.py --full --explain   # each miss and false alarm with its figures
 
 Exit status: 0 when every run meets the targets, 3 when one does not (figures, not a failure of the script).
@@ -101,7 +101,8 @@ def table(rows, thresholds):
             continue
         planted, below, found, tp = (sum(r[k] for r in subset) for k in ("planted", "below", "found", "tp"))
         precise = sum(r["precision"] * r["found"] for r in subset)
-        lines.append(f"| **{label}** | | | {sum(r['events'] for r in subset):,} | {planted} | {below} | {found} | {tp} | "
+        events = sum(r['events'] for r in subset)
+        lines.append(f"| **{label}** | | | {events:,} | {planted} | {below} | {found} | {tp} | "
                      f"{tp / planted if planted else 1:.3f} | {precise / found if found else 1:.3f} | | |")
     return "\n".join(lines)
 

@@ -517,7 +517,8 @@ class Renderer:
         self.course, self.learners = course, learners
         cid = course.course_id
         self.base = f"https://{HOST}/courses/{cid}"
-        self.ctx_tail = f'"course_id": "{cid}", "org_id": "{course.org}", "enterprise_uuid": "", "course_user_tags": {{}}'
+        self.ctx_tail = (f'"course_id": "{cid}", "org_id": "{course.org}", "enterprise_uuid": "", '
+                         '"course_user_tags": {}')
         self.modules = []
         for key, display, section, chapter, seq, input_id, response, input_type in course.problems:
             self.modules.append({

@@ -116,11 +116,11 @@ class TestHonestLookAlikes:
 
 
 class TestCoupling:
-    """A copy is coupled to its reveal: the master waited for it, or the harvester was harvesting (issue 13's tuning)."""
+    """A copy is coupled to its reveal: the master waited for it, or the harvester was harvesting."""
 
     @staticmethod
     def follower(revealer, learner, problems, start, gap, behind):
-        """``revealer`` reveals each problem ``gap`` seconds apart; ``learner`` answers each ``behind`` seconds later."""
+        """``revealer`` reveals each problem ``gap`` s apart; ``learner`` answers each ``behind`` s after its reveal."""
         (r_name, r_id), (l_name, l_id) = revealer, learner
         events = []
         for number in range(problems):
@@ -143,6 +143,18 @@ class TestCoupling:
         paths = write_logs(tmp_path, self.follower(("h1", 1), ("m1", 2), 12, START, gap=20, behind=300))
         (pair,) = run(engine, paths).pairs
         assert (pair.harvester, pair.master, pair.median_lag_seconds) == ("h1", "m1", 300)
+
+    def test_an_honest_learner_behind_a_quick_harvester_is_no_pair(self, engine, tmp_path):
+        # the reveals come 20 s apart, but the learner answers at their own pace, 100 s apart: not copying
+        events = []
+        for number in range(12):
+            events.append(event("showanswer", "h1", 1, START + datetime.timedelta(seconds=20 * number),
+                                problem(number)))
+            events.append(event("problem_check", "o1", 32, START + datetime.timedelta(seconds=100 + 100 * number),
+                                problem(number), "correct"))
+        paths = write_logs(tmp_path, events)
+        assert run(engine, paths).pairs == []
+        assert names(run(engine, paths, thresholds=cameo.Thresholds(min_coupled_share=0))) == {("h1", "o1")}
 
     def test_a_revealer_whose_answers_one_account_used_now_and_then_is_no_pair(self, engine, tmp_path):
         events = harvesting(("r1", 31), ("o1", 32), 12, START)  # twelve copies ...

@@ -17,15 +17,16 @@ doing so; the *master* account then submits a correct answer (the server event `
   answers *every* problem of the section after its reveal: one offset, counted as many one-directional coincidences
   (the sign test takes them as independent; they are not). Two things a copy has and such an offset has not are
   required of most copies: the copy is *coupled* to its reveal (the master waited for it: the reveal came after the
-  master's previous correct answer; or the harvester was harvesting: the reveal came at most ``rapid`` seconds after
-  its previous one), and the harvester's reveals are *used* by its master (a harvester reveals for its master; a
+  master's previous correct answer; or both went faster than anyone works a problem: the reveal at most ``rapid``
+  seconds after the harvester's previous one and the answer at most ``rapid`` seconds after the master's previous one,
+  a problem set harvested, then copied), and the harvester's reveals are *used* by its master (a harvester reveals for its master; a
   learner revealing for themselves is followed by one given account now and then).
 
 A pair is reported when it has at least ``min_problems`` copied problems, a score of at least ``min_score``, a median
 lag of at most ``max_median_lag`` seconds, copied answers make at least ``min_master_share`` of the master's correct
 answers in the course and at least ``min_harvester_share`` of the harvester's harvests, and at least
-``min_coupled_share`` of the copies are coupled to their reveal. Shared IP addresses are reported (``shared_ip_share``), never counted for or against
-a pair: a campus or a household shares one address honestly.
+``min_coupled_share`` of the copies are coupled to their reveal. Shared IP addresses are reported
+(``shared_ip_share``), never counted for or against a pair: a campus or a household shares one address honestly.
 """
 import uuid
 from dataclasses import dataclass, field
@@ -47,11 +48,12 @@ class Thresholds:
     #: then.
     min_harvester_share: float = 0.5
     #: The smallest share of copies coupled to the reveal: the master waited for it (the reveal came after the
-    #: master's previous correct answer) or the harvester was harvesting (the reveal came at most ``rapid`` seconds
-    #: after its previous one). An honest learner who merely works through the same problems some minutes behind
-    #: another has neither.
+    #: master's previous correct answer), or both accounts went faster than anyone works a problem (the reveal at most
+    #: ``rapid`` seconds after the harvester's previous one, the answer at most ``rapid`` seconds after the master's
+    #: previous one: a problem set harvested, then copied). An honest learner who merely works through the same
+    #: problems some minutes behind another has neither.
     min_coupled_share: float = 0.7
-    #: Seconds between two reveals that make harvesting rather than working the problem.
+    #: Seconds between two reveals, or two correct answers, that are faster than working a problem.
     rapid: int = 60
 
 

@@ -53,8 +53,8 @@ def parser():
                       help=f"smallest share of the harvester's reveals that the master used "
                            f"({defaults.min_harvester_share})")
     args.add_argument("--min-coupled-share", type=float, default=defaults.min_coupled_share,
-                      help=f"smallest share of copies coupled to their reveal: the master waited for it, or the "
-                           f"harvester revealed within {defaults.rapid} s of its previous reveal "
+                      help=f"smallest share of copies coupled to their reveal: the master waited for it, or both "
+                           f"accounts went within {defaults.rapid} s of their previous reveal and answer "
                            f"({defaults.min_coupled_share})")
     return args
 

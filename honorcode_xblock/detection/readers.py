@@ -41,9 +41,10 @@ class TrackingLogs:
     #: line lacks them, is not JSON, or carries another shape: a browser ``problem_check``'s ``event`` is a string).
     FIELDS = ("Tuple(event_type String, event_source String, username String, time String, ip String, "
               "context Tuple(course_id String, user_id UInt64), event Tuple(problem_id String, success String))")
-    #: The names of the two events: a line without either is counted and skipped unparsed (most lines of a log are
-    #: page views, video and other events; a line with either is parsed and judged on its fields).
-    NAMES = "['problem_check', 'showanswer']"
+    #: What a line must contain to be parsed: the name of either event, and the word of their source. Any other line
+    #: is counted and skipped unparsed (most lines of a log are page views, video and other browser events); a line
+    #: with these words is parsed and judged on its fields.
+    WORDS = "multiSearchAny(line, ['problem_check', 'showanswer']) AND position(line, 'server') > 0"
     #: Server events of the two types, with every field the method needs (a browser ``problem_check`` carries the
     #: answers as a string, not the problem and the grade).
     USABLE = """
@@ -66,7 +67,7 @@ class TrackingLogs:
         return f"""
 SELECT {COLUMNS}, ({self.USABLE}{_course_filter(course_id)}) AS usable
 FROM (
-    SELECT JSONExtract(if(multiSearchAny(line, {self.NAMES}), line, ''), {quote(self.FIELDS)}) AS f,
+    SELECT JSONExtract(if({self.WORDS}, line, ''), {quote(self.FIELDS)}) AS f,
            f.event_type AS event_type, f.context.course_id AS course_id, f.context.user_id AS user_id,
            f.username AS username, if(event_type = '', NULL, parseDateTime64BestEffortOrNull(f.time, 6, 'UTC')) AS time,
            f.ip AS ip, f.event.problem_id AS problem_id, f.event.success AS success

@@ -117,6 +117,13 @@ class TestRuns:
         with pytest.raises(Conflict, match="already queued"):
             api.queue_detection(staff, COURSE_KEY)
 
+    def test_a_run_a_dead_worker_left_unfinished_stops_nobody_after_a_while(self, logs, staff):
+        stale = api.queue_detection(staff, COURSE_KEY)
+        DetectionRun.objects.filter(pk=stale.pk).update(
+            status="running", queued_at=stale.queued_at - datetime.timedelta(hours=4))
+        assert api.suspected_pairs(staff, COURSE_KEY).unfinished_run is None
+        assert api.queue_detection(staff, COURSE_KEY).status == "queued"
+
     def test_learners_cannot_run_detection(self, logs, learner):
         with pytest.raises(NotPermitted, match="Only the course team"):
             api.queue_detection(learner, COURSE_KEY)

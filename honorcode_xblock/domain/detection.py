@@ -180,8 +180,7 @@ def queue_detection(actor, course_key, *, thresholds=None):
                                          "(HONORCODE_DETECTION_TRACKING_LOGS) or a ClickHouse server.")]})
     thresholds = thresholds_from(thresholds)
     with transaction.atomic():
-        recent = timezone.now() - timedelta(seconds=STALE_RUN_SECONDS)
-        if DetectionRun.objects.filter(course_key=course_key, status__in=UNFINISHED, queued_at__gte=recent).exists():
+        if _unfinished_runs(course_key).exists():
             raise Conflict(_("A detection run of this course is already queued or running."))
         run = _new_run(actor, course_key, source, thresholds, "staff page")
         run_id = run.pk
@@ -193,6 +192,12 @@ def queue_detection(actor, course_key, *, thresholds=None):
 UNFINISHED = (DetectionStatus.QUEUED, DetectionStatus.RUNNING)
 #: A run unfinished after this long (its worker died) no longer stops staff from queueing another.
 STALE_RUN_SECONDS = 3 * 3600
+
+
+def _unfinished_runs(course_key):
+    """The course's runs still queued or running, but for those a dead worker left behind (``STALE_RUN_SECONDS``)."""
+    recent = timezone.now() - timedelta(seconds=STALE_RUN_SECONDS)
+    return DetectionRun.objects.filter(course_key=course_key, status__in=UNFINISHED, queued_at__gte=recent)
 
 
 def detect_now(actor, course_key, *, source=None, thresholds=None, trigger="command"):
@@ -345,7 +350,7 @@ def suspected_pairs(actor, course_key):
                       key=lambda group: (-group.best_score, group.master)),
         pair_count=len(kept),
         latest_run=runs.first(),
-        unfinished_run=runs.filter(status__in=UNFINISHED).first(),
+        unfinished_run=_unfinished_runs(course_key).order_by("-pk").first(),
         source_configured=source_from_settings() is not None,
         advice=prevention_advice(course_key),
     )

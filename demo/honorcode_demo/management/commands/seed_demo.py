@@ -9,9 +9,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from honorcode_demo import tracking
 from opaque_keys.edx.keys import CourseKey
 
+from honorcode_demo import tracking
 from honorcode_xblock import api
 from honorcode_xblock.models import PolicyVersion
 from honorcode_xblock.platform.standalone.models import Enrollment

@@ -1,5 +1,6 @@
 """
-Django admin for operators: write and publish honor code versions; read course terms, acceptances and the audit.
+Django admin for operators: write and publish honor code versions; read course terms, acceptances, the audit, cases,
+and detection runs with their suspected pairs.
 
 Every change goes through ``api``; published versions, acceptances and audit events are read-only here.
 """
@@ -17,9 +18,11 @@ from honorcode_xblock.models import (
     Case,
     CourseSettings,
     CourseTerms,
+    DetectionRun,
     Determination,
     PolicyVersion,
     Sanction,
+    SuspectedPair,
 )
 
 
@@ -186,3 +189,23 @@ class SanctionAdmin(ReadOnlyAdmin):
     search_fields = ["user__username", "course_key"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+
+@admin.register(DetectionRun)
+class DetectionRunAdmin(ReadOnlyAdmin):
+    """Detection runs, read-only: course staff run detection from the "Suspected multiple accounts" page."""
+
+    list_display = ["pk", "course_key", "status", "trigger", "started_by", "queued_at", "finished_at", "events_read"]
+    list_filter = ["status", "trigger"]
+    search_fields = ["course_key"]
+    list_select_related = ["started_by"]
+
+
+@admin.register(SuspectedPair)
+class SuspectedPairAdmin(ReadOnlyAdmin):
+    """Suspected pairs, read-only: a case is opened from a pair on the course's page, never here."""
+
+    list_display = ["pk", "course_key", "harvester_username", "master_username", "score", "median_lag_seconds",
+                    "case"]
+    search_fields = ["course_key", "harvester_username", "master_username"]
+    raw_id_fields = ["harvester", "master", "run", "case"]

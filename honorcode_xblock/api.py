@@ -12,7 +12,8 @@ module only hands them on, so that an entry point never needs to know how the do
 ``acceptances``       what a learner is shown, acceptances, continued use after a change, the change notification
 ``gate``              whether graded content is withheld (the hot path: 1 query cold, 0 warm; a read only)
 ``certificates``      certificates withheld where the honor code asks for it, and asked for again
-``cases``             cases and their evidence
+``cases``             cases and their evidence, each respondent's earlier cases
+``detection``         suspected multiple accounts: detection runs, the pairs, a case from a pair, prevention advice
 ``determinations``    determinations, the sanction workflow (apply, fail, retry, revert, resume) and the messages
 ``terminations``      what a terminated account means on each request
 ``learner_records``   the learner's own record, and retirement
@@ -58,6 +59,8 @@ from honorcode_xblock.domain.access import (
 from honorcode_xblock.domain.cases import (
     DEFAULT_EVIDENCE_TYPES,
     CaseFile,
+    EarlierCase,
+    RespondentHistory,
     add_evidence,
     case_file,
     change_case_status,
@@ -89,6 +92,21 @@ from honorcode_xblock.domain.courses import (
     save_course_settings,
     studio_values,
     validate_course_settings,
+)
+from honorcode_xblock.domain.detection import (
+    EVIDENCE_CSV_HEADER,
+    EventSource,
+    MasterGroup,
+    PreventionAdvice,
+    SuspectedPairsPage,
+    detect_now,
+    open_case_from_pair,
+    prevention_advice,
+    queue_detection,
+    run_detection,
+    source_from_settings,
+    suspected_pairs,
+    thresholds_from,
 )
 from honorcode_xblock.domain.determinations import (
     STALE_WORK_SECONDS,
@@ -147,6 +165,7 @@ from honorcode_xblock.models import (
     CaseStatus,
     ChangeKind,
     Commitment,
+    DetectionStatus,
     Finding,
     HoldReason,
     SanctionKind,
@@ -157,7 +176,10 @@ from honorcode_xblock.policy import CASE_TRANSITIONS, MAX_RESPONDENTS, MAX_TEXT_
 __all__ = [
     "ACCEPTANCE_CSV_HEADER", "ACCEPTANCE_EXPORT_CHUNK", "AcceptanceMethod", "AcceptanceMode", "AcceptanceStatus",
     "Assignment", "CASE_CSV_HEADER", "CASE_TRANSITIONS", "CaseFile", "CaseStatus", "ChangeKind", "ChangeNotice",
-    "Commitment", "CourseSettingsValues", "DEFAULT_EVIDENCE_TYPES", "DEFAULT_POLICY_FILE", "Finding",
+    "Commitment", "CourseSettingsValues", "DEFAULT_EVIDENCE_TYPES", "DEFAULT_POLICY_FILE", "DetectionStatus",
+    "EVIDENCE_CSV_HEADER", "EarlierCase", "EventSource", "Finding", "MasterGroup", "PreventionAdvice",
+    "RespondentHistory", "SuspectedPairsPage", "detect_now", "open_case_from_pair", "prevention_advice",
+    "queue_detection", "run_detection", "source_from_settings", "suspected_pairs", "thresholds_from",
     "GATE_CACHE_SECONDS", "GateFacts", "GateState", "HoldReason", "LearnerRecord", "LearnerView", "MAX_RESPONDENTS",
     "MAX_TEXT_LENGTH", "PolicyChange", "PolicyPage", "REDACTED", "RecordEntry", "SETTINGS_FIELDS",
     "STAFF_CACHE_SECONDS", "STALE_WORK_SECONDS", "SanctionKind", "SanctionState", "TERMINATION_STATE_KEY",

@@ -58,10 +58,14 @@ class HonorCodeConfig(AppConfig):
     }
 
     def ready(self):
-        """Hand sanctions, notifications and certificate requests to the task queue once committed (``receivers.py``)."""
+        """
+        Hand sanctions, notifications, certificate requests and detection runs to the task queue once committed
+        (``receivers.py``).
+        """
         from honorcode_xblock import receivers, signals  # pylint: disable=import-outside-toplevel
 
         signals.sanction_pending.connect(receivers.queue_sanction, dispatch_uid="honorcode.queue_sanction")
         signals.notifications_pending.connect(receivers.queue_notices, dispatch_uid="honorcode.queue_notices")
         signals.certificate_wanted.connect(receivers.queue_certificate_request,
                                            dispatch_uid="honorcode.queue_certificate_request")
+        signals.detection_queued.connect(receivers.queue_detection, dispatch_uid="honorcode.queue_detection")

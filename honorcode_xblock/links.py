@@ -36,6 +36,11 @@ def new_case_url(course_key):
     return reverse("honorcode:new_case", kwargs={"course_id": str(course_key)})
 
 
+def suspected_pairs_url(course_key):
+    """The address of a course's "Suspected multiple accounts" page."""
+    return reverse("honorcode:suspected_pairs", kwargs={"course_id": str(course_key)})
+
+
 def case_url(case_id):
     """The address of one case's page."""
     return reverse("honorcode:case", args=[case_id])

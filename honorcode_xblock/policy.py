@@ -11,7 +11,9 @@ rule has its one definition:
   one query, ``AcceptanceQuerySet.gate_facts``, for the gate and the learner's record alike;
 - what an author's settings and a learner's signature must look like;
 - how a case moves (``CASE_TRANSITIONS``) and its limits (``MAX_TEXT_LENGTH``, ``MAX_RESPONDENTS``);
-- who on a course team does what (``TEAM``, ``LIMITED_STAFF``).
+- who on a course team does what (``TEAM``, ``LIMITED_STAFF``);
+- which "Show Answer" settings let a learner reveal an answer while they can still submit one
+  (:func:`reveals_answer_while_open`).
 
 What each sanction does, and who may impose it, is in :mod:`honorcode_xblock.sanctions`. The domain modules
 (:mod:`honorcode_xblock.domain`) apply these rules.
@@ -211,3 +213,46 @@ CASE_TRANSITIONS = {
     CaseStatus.DETERMINED: frozenset({CaseStatus.CLOSED, CaseStatus.UNDER_REVIEW}),
     CaseStatus.CLOSED: frozenset({CaseStatus.UNDER_REVIEW}),
 }
+
+
+# --- prevention: which "Show Answer" settings let a learner see the answer while they can still submit -------------
+
+#: The attempts a learner must have made before each ``showanswer`` value shows the answer, where the value shows it
+#: while the problem is open (before its due date and its last attempt). The values missing here show the answer only
+#: once the learner can no longer submit (``closed``, ``finished``, ``past_due``, ``after_all_attempts``,
+#: ``after_all_attempts_or_correct``), only once their own answer is correct (``answered``, ``correct_or_past_due``),
+#: or never (``never``, ""). Read from openedx-platform ``xmodule/capa_block.py`` ``_BuiltInProblemBlock.
+#: answer_available`` @ 09b3dcc (``SHOWANSWER``; the same in openedx/xblocks-contrib ``xblocks_contrib/problem``).
+SHOWANSWER_ATTEMPTS_NEEDED = {
+    "always": 0,
+    "attempted": 1,  # "Attempted or Past Due": ``is_attempted() or is_past_due()``
+    "attempted_no_past_due": 1,  # "Attempted": ``is_attempted()``
+    "after_attempts": None,  # ``attempts_before_showanswer_button``, at most ``max_attempts``
+}
+#: ``show_correctness`` values that withhold the answer before the due date (``answer_available`` is False whenever
+#: ``correctness_available`` is).
+CORRECTNESS_WITHHELD = frozenset({"never", "past_due"})
+
+
+def reveals_answer_while_open(showanswer, max_attempts, attempts_before_showanswer=0, show_correctness="always"):
+    """
+    Whether a problem's settings let a learner reveal its answer while they can still submit one (before the due
+    date, with attempts left): the setting that makes harvesting answers with a second account possible.
+
+    Northcutt, Ho and Chuang (2016) recommend showing answers only after the due date or once every attempt is used:
+    a learner who can still submit must not be able to reveal the answer.
+
+    Arguments:
+        showanswer (str): the problem's ``showanswer`` (inherited from the course's Advanced Settings unless set).
+        max_attempts (int or None): the problem's ``max_attempts`` (None: unlimited).
+        attempts_before_showanswer (int): ``attempts_before_showanswer_button`` (for ``after_attempts``).
+        show_correctness (str): the problem's ``show_correctness``.
+    """
+    if showanswer not in SHOWANSWER_ATTEMPTS_NEEDED or show_correctness in CORRECTNESS_WITHHELD:
+        return False
+    needed = SHOWANSWER_ATTEMPTS_NEEDED[showanswer]
+    if needed is None:  # after_attempts: as answer_available clamps it
+        needed = max(0, int(attempts_before_showanswer or 0))
+        if max_attempts and needed >= max_attempts:
+            needed = max_attempts
+    return max_attempts is None or needed < max_attempts

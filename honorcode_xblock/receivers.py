@@ -26,6 +26,11 @@ def queue_certificate_request(sender, user_id, course_key, **kwargs):  # pylint:
     tasks.request_certificate.delay(user_id, course_key)
 
 
+def queue_detection(sender, run_id, **kwargs):  # pylint: disable=unused-argument
+    """A detection run waits: run it in a Celery task (it reads the course's events, which takes a while)."""
+    tasks.run_detection.delay(run_id)
+
+
 def retire_user(sender, user, **kwargs):  # pylint: disable=unused-argument
     """
     Receiver of ``openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_MISC``, sent by the retirement

@@ -12,3 +12,5 @@ notifications_pending = Signal()
 #: A learner's certificate may now be issued (nothing withholds it any more): ask the platform for it. Sent with
 #: ``user_id`` and ``course_key`` (a string).
 certificate_wanted = Signal()
+#: A detection run waits to run. Sent with ``run_id``.
+detection_queued = Signal()

@@ -1,5 +1,5 @@
 """
-Celery tasks: applying sanctions and sending notifications, retried with exponential backoff.
+Celery tasks: applying sanctions and sending notifications, retried with exponential backoff; running detection.
 
 Each task is a thin entry point: the work, its idempotency and whether a retry can help live in the domain (``api``):
 applying an applied sanction, or sending a sent notification, changes nothing, so a retry or a redelivered message is
@@ -86,6 +86,19 @@ def request_certificate(self, user_id, course_key):
     except TRANSIENT as error:
         _retry(self, True, error)
     return None
+
+
+@shared_task(bind=True, name="honorcode_xblock.tasks.run_detection", acks_late=True)
+def run_detection(self, run_id):
+    """
+    Run a queued detection run (suspected multiple accounts in a course's events). A failure of the detection itself
+    is recorded on the run (failed, with its error) for staff to see and run again; a database error is retried.
+    """
+    try:
+        run = api.run_detection(run_id)
+    except TRANSIENT as error:
+        _retry(self, True, error)
+    return run.status if run is not None else None
 
 
 @shared_task(name="honorcode_xblock.tasks.resume_pending_work")

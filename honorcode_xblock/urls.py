@@ -19,12 +19,15 @@ pages = [
     path("cases/<int:case_id>/status/", views.case_status, name="case_status"),
     path("cases/<int:case_id>/determine/", views.case_determine, name="case_determine"),
     path("evidence/<int:evidence_id>/file/", views.evidence_download, name="evidence_file"),
+    path("suspected-pairs/<int:pair_id>/case/", views.case_from_pair, name="case_from_pair"),
     path("sanctions/<int:sanction_id>/retry/", views.sanction_retry, name="sanction_retry"),
     path("sanctions/<int:sanction_id>/revert/", views.sanction_revert, name="sanction_revert"),
     path(f"{COURSE}/accept/", views.accept_view, name="accept"),
     path(f"{COURSE}/cases/", views.cases_page, name="cases"),
     path(f"{COURSE}/cases/new/", views.new_case, name="new_case"),
     path(f"{COURSE}/cases.csv", views.cases_csv, name="cases_csv"),
+    path(f"{COURSE}/suspected-accounts/", views.suspected_pairs_page, name="suspected_pairs"),
+    path(f"{COURSE}/suspected-accounts/run/", views.run_detection, name="run_detection"),
 ]
 
 urlpatterns = [

@@ -279,6 +279,53 @@ def cases_csv(request, user, course_id):
     return csv_response(csv_chunks(api.case_rows(user, course_key)), f"honorcode-cases-{course_key.course}.csv")
 
 
+# --- suspected multiple accounts -------------------------------------------------------------------------------------
+
+def _suspected_pairs(request, user, course_key, errors=None, status=200):
+    found = api.suspected_pairs(user, course_key)
+    return render(request, "honorcode_xblock/staff/suspected_pairs.html", {
+        "course_key": course_key, "found": found, "errors": errors or {},
+        "notice": request.GET.get("queued") == "1" and not errors,
+    }, status=status)
+
+
+@require_GET
+@staff_page
+def suspected_pairs_page(request, user, course_id):
+    """A course's suspected multiple accounts: pairs ranked by score with their evidence, and prevention advice."""
+    return _suspected_pairs(request, user, _course_key_or_404(course_id))
+
+
+@require_POST
+@staff_page
+def run_detection(request, user, course_id):
+    """Queue a detection run for the course ("Run detection")."""
+    course_key = _course_key_or_404(course_id)
+    try:
+        api.queue_detection(user, course_key)
+    except InvalidInput as error:
+        return _suspected_pairs(request, user, course_key, errors=error.errors, status=400)
+    except Conflict as error:
+        return _suspected_pairs(request, user, course_key, errors={"__all__": [str(error)]}, status=409)
+    return HttpResponseRedirect(links.suspected_pairs_url(course_key) + "?queued=1", status=303)
+
+
+@require_POST
+@staff_page
+def case_from_pair(request, user, pair_id):
+    """Open a case from a suspected pair (its master and every harvester of it); on to the new case."""
+    try:
+        case = api.open_case_from_pair(user, pair_id)
+    except (InvalidInput, Conflict) as error:
+        messages = error.errors if isinstance(error, InvalidInput) else {"__all__": [str(error)]}
+        try:
+            course_key = CourseKey.from_string(request.POST.get("course_id", ""))
+        except InvalidKeyError:
+            return _error_page(request, str(error), error.status_code)
+        return _suspected_pairs(request, user, course_key, errors=messages, status=error.status_code)
+    return HttpResponseRedirect(links.case_url(case.pk), status=303)
+
+
 # --- the learner's own record ----------------------------------------------------------------------------------------
 
 @require_GET

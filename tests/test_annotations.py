@@ -18,7 +18,7 @@ def run(*args):
 
 
 @pytest.mark.parametrize("app_name, models", [
-    ("honorcode_xblock", 13),  # the product
+    ("honorcode_xblock", 15),  # the product
     ("honorcode_xblock.platform.standalone", 3),  # the standalone platform's enrollments, certificates, overrides
 ])
 def test_every_model_has_a_valid_pii_annotation(app_name, models):

@@ -162,6 +162,34 @@ def tab_to(page, selector, limit=80):
 def test_demo_prints_its_urls_and_logins(demo_server):
     assert "?student=alice" in demo_server["seeded"]
     assert "login staff / staff-demo-password" in demo_server["seeded"]
+    assert "3 suspected pair(s)" in demo_server["seeded"]  # detection ran over the demo course's planted log
+
+
+def test_staff_find_the_planted_accounts_and_open_one_case_for_a_master_and_its_harvesters(demo_server, page):
+    """The seeded log's pairs on the "Suspected multiple accounts" page, from the cases page; one case from them."""
+    base = demo_server["base"]
+    page.goto(base + "/demo/login/?next=" + SCENARIO + "?student=staff")
+    page.fill("#username", "staff")
+    page.fill("#password", "staff-demo-password")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(base + "/honorcode/courses/course-v1:HonorCode+Demo+2026/cases/")
+    page.click("text=Suspected multiple accounts")
+    page.wait_for_url(re.compile(r".*/suspected-accounts/$"))
+    assert page.locator("#pairs-title").inner_text() == "3 suspected pairs"
+    groups = page.locator(".master-group h3").all_inner_texts()
+    assert groups == ["Master account dana: 2 harvesters", "Master account felix: 1 harvester"]
+    assert "1 of the course's 2 problems lets a learner reveal the answer" in page.locator("#revealing-count").inner_text()
+    page.locator(".pair summary").first.click()  # the first pair's evidence timeline
+    assert page.locator(".pair details").first.locator("tbody tr").count() == 12
+    run_axe(page, "main", "suspected multiple accounts")
+    page.locator(".pair form button").first.click()
+    page.wait_for_url(re.compile(r".*/honorcode/cases/\d+/$"))
+    assert page.locator("main table td").nth(1).inner_text() == "dana, dana_h1, dana_h2"
+    assert "suspected-accounts-case-" in page.locator("#evidence-title + ul").inner_text()
+    page.go_back()
+    page.reload()
+    assert page.locator(".in-case").count() == 2 and page.locator(".pair form button").count() == 1
 
 
 def test_learner_reads_accepts_with_the_keyboard_and_still_sees_it_after_reload(demo_server, page):

@@ -78,6 +78,20 @@ class TestPairs:
         assert [pair.course_id for pair in only.pairs] == [OTHER_COURSE]
         assert only.events_skipped == len(events) // 2  # the other course's events are read and left out
 
+    def test_a_pair_whose_median_lag_is_just_the_limit_is_kept_by_the_search_for_candidates(self, engine, tmp_path):
+        # half the copies within the limit, half far beyond it: the median is the limit itself (the candidate search
+        # keeps pairs with half their copies within it, and so loses none)
+        events = harvesting(("h1", 1), ("m1", 2), 10, START)
+        for index, item in enumerate(item for item in events if item["username"] == "m1"):
+            shown = START + datetime.timedelta(minutes=10 * index)
+            item["time"] = (shown + datetime.timedelta(seconds=200 if index % 2 else 1000)).isoformat()
+        # (the copies 1,000 s late come after the next reveal: not coupled to theirs, so the coupling is not asked here)
+        (pair,) = run(engine, write_logs(tmp_path, events),
+                      thresholds=cameo.Thresholds(max_median_lag=600, min_coupled_share=0)).pairs
+        assert pair.median_lag_seconds == 600 and len(pair.problems) == 10
+        assert run(engine, write_logs(tmp_path, events),
+                   thresholds=cameo.Thresholds(max_median_lag=599, min_coupled_share=0)).pairs == []
+
     def test_a_separate_address_is_reported_not_held_against_or_for_the_pair(self, engine, tmp_path):
         events = harvesting(("h1", 1), ("m1", 2), 12, START)
         for item in events:

@@ -102,7 +102,7 @@ def fill(path, place, student=""):
     """
     if isinstance(place, str):
         return path.format(pledge=place, student=student)
-    return path.format(case=place["case"].pk, sanction=place["withheld"].pk, course=COURSE_KEY)
+    return path.format(case=place["case"].pk, sanction=place["withheld"].pk, course=COURSE_KEY, pair=place["pair"].pk)
 
 
 def message_of(response, kind):
@@ -186,6 +186,11 @@ CHANGES = [
     Change("honorcode:sanction_retry", "POST", SANCTION + "retry/", "course_staff", {}, 303, SANCTION_INTRUDERS),
     Change("honorcode:sanction_revert", "POST", SANCTION + "revert/", "course_staff", {"reason": "Appeal."}, 303,
            SANCTION_INTRUDERS),
+    Change("honorcode:run_detection", "POST", "/honorcode/courses/{course}/suspected-accounts/run/", "course_staff",
+           {}, 303, STAFF_INTRUDERS),
+    Change("honorcode:case_from_pair", "POST", "/honorcode/suspected-pairs/{pair}/case/", "course_staff",
+           {"course_id": str(COURSE_KEY)}, 303, (("learner", "There is no suspected pair", 404),
+                                                ("other_course_staff", "There is no suspected pair", 404))),
     Change("handler:accept", "POST", HANDLER + "accept/?student={student}", "alice", {"confirmed": True}, 200),
     Change("handler:studio_submit", "POST", HANDLER + "studio_submit/?student={student}", "author", STUDIO_SETTINGS,
            200, (("alice", SETTINGS_REFUSAL),)),
@@ -194,7 +199,8 @@ CHANGES = [
 ]
 
 #: Sample values of the app's URL arguments, to build a URL of each route.
-URL_ARGUMENTS = {"course_id": str(COURSE_KEY), "case_id": 1, "sanction_id": 1, "evidence_id": 1, "number": 1}
+URL_ARGUMENTS = {"course_id": str(COURSE_KEY), "case_id": 1, "sanction_id": 1, "evidence_id": 1, "number": 1,
+                 "pair_id": 1}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
@@ -238,7 +244,7 @@ def state_changing_routes(pledge):  # pylint: disable=redefined-outer-name
 def test_every_state_changing_endpoint_has_a_case_here(pledge):  # pylint: disable=redefined-outer-name
     found = state_changing_routes(pledge)
     assert found == {(change.route, change.method) for change in CHANGES}
-    assert len(found) == 18  # 7 pages, 8 REST operations, 3 handlers
+    assert len(found) == 20  # 9 pages, 8 REST operations, 3 handlers
 
 
 def _place(change, request):

@@ -49,7 +49,7 @@ class TestRetirement:
         assert "match" not in case.determinations.get().rationale
         assert case.evidence.count() == 1 and Sanction.objects.get().state == "applied"
         assert AuditEvent.objects.filter(action="user.retired").get().after == {
-            "acceptances": 0, "cases": 1, "evidence": 1}
+            "acceptances": 0, "cases": 1, "evidence": 1, "suspected_pairs": 0}
         assert not AuditEvent.objects.filter(after__icontains="Jane").exists()  # the trail never held the text
         redacted = AuditEvent.objects.get(action="case.redacted")
         assert redacted.scope == str(COURSE_KEY) and redacted.after == {"cases": [case.pk], "reason": "retirement"}
@@ -62,7 +62,7 @@ class TestRetirement:
         determine(author, case, "other")  # "Written warning", for each
         Sanction.objects.filter(user=harvester).update(last_error="SMTP 550 john@example.com")
         counts = api.retire_user(harvester)
-        assert counts == {"acceptances": 0, "cases": 1, "evidence": 1}
+        assert counts == {"acceptances": 0, "cases": 1, "evidence": 1, "suspected_pairs": 0}
         assert "555" not in case.evidence.get().text
         assert case.determinations.get().rationale == api.REDACTED
         mine = Sanction.objects.get(user=harvester)
@@ -78,7 +78,7 @@ class TestRetirement:
 
     def test_retirement_twice_changes_and_records_nothing_the_second_time(self, run_commit_hooks, author, learner):
         open_case(author, learner, description="Jane's case")
-        assert api.retire_user(learner) == {"acceptances": 0, "cases": 1, "evidence": 0}
+        assert api.retire_user(learner) == {"acceptances": 0, "cases": 1, "evidence": 0, "suspected_pairs": 0}
         events = AuditEvent.objects.count()
-        assert api.retire_user(learner) == {"acceptances": 0, "cases": 0, "evidence": 0}
+        assert api.retire_user(learner) == {"acceptances": 0, "cases": 0, "evidence": 0, "suspected_pairs": 0}
         assert AuditEvent.objects.count() == events

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from honorcode_xblock import api
 from honorcode_xblock.domain import exports
-from honorcode_xblock.models import Sanction, SanctionState
+from honorcode_xblock.models import DetectionRun, Sanction, SanctionState, SuspectedPair
 
 from .evidence_samples import image_bytes
 from .helpers import COURSE_KEY, OTHER_COURSE_KEY
@@ -57,7 +57,15 @@ def world(openedx):
     terminated = Sanction.objects.get(kind="terminate_account")
     Sanction.objects.filter(pk=withheld.pk).update(state=SanctionState.FAILED, attempts=1, last_error="down")
     Sanction.objects.filter(pk=terminated.pk).update(state=SanctionState.APPLIED, applied_at=timezone.now())
-    return {"people": people, "case": case, "withheld": withheld, "terminated": terminated}
+    run = DetectionRun.objects.create(course_key=COURSE_KEY, trigger="command", source="tracking logs x",
+                                      status="done", queued_at=timezone.now())
+    copied = timezone.now().isoformat()  # after the honor code the migrations published
+    pair = SuspectedPair.objects.create(
+        run=run, course_key=COURSE_KEY, harvester=people["other_learner"], harvester_username="other",
+        master=people["learner"], master_username="learner", score=3.46, median_lag_seconds=30, shared_ip_share=1.0,
+        problems=[{"problem_id": "block-v1:TestX+HC101+2026+type@problem+block@p1", "shown_at": copied,
+                   "answered_at": copied, "lag_seconds": 0}])
+    return {"people": people, "case": case, "withheld": withheld, "terminated": terminated, "pair": pair}
 
 
 def client_for(world, role):

@@ -9,10 +9,10 @@ from django.utils.html import escape
 from openedx_filters.learning.filters import RenderXBlockStarted, VerticalBlockChildRenderStarted
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
-from xblock.fields import Boolean, Float, Scope, String
+from xblock.fields import Boolean, Float, Integer, Scope, String
 
 COURSE_XML = """
-<demo_course display_name="Honor code demo course">
+<demo_course display_name="Honor code demo course" showanswer="finished">
   <demo_subsection display_name="Week 1: Welcome" graded="false">
     <demo_unit display_name="Before you start">
       <honorcode display_name="Honor Code"/>
@@ -21,8 +21,8 @@ COURSE_XML = """
   </demo_subsection>
   <demo_subsection display_name="Quiz 1" graded="true">
     <demo_unit display_name="Quiz 1 questions">
-      <demo_problem question="What is 2 + 3?" answer="5"/>
-      <demo_problem question="What is the capital of France?" answer="Paris"/>
+      <demo_problem question="What is 2 + 3?" answer="5" showanswer="attempted"/>
+      <demo_problem question="What is the capital of France?" answer="Paris" max_attempts="2"/>
     </demo_unit>
   </demo_subsection>
 </demo_course>
@@ -46,6 +46,9 @@ class DemoCourse(XBlock):
 
     has_children = True
     display_name = String(default="Honor code demo course", scope=Scope.settings)
+    # The course-wide defaults of Open edX's Advanced Settings, which its problems inherit unless they set their own.
+    showanswer = String(default="finished", scope=Scope.settings)
+    max_attempts = Integer(default=None, scope=Scope.settings)
 
     def student_view(self, context=None):
         return _render_children(self, context, wrapper="div class='demo-course'")
@@ -137,6 +140,9 @@ class DemoProblem(XBlock):
     question = String(default="What is 2 + 3?", scope=Scope.content)
     answer = String(default="5", scope=Scope.content)
     weight = Float(default=1.0, scope=Scope.settings)
+    # When the learner may see the answer, and how often they may submit: Open edX's capa fields of the same names.
+    showanswer = String(default="finished", scope=Scope.settings)
+    max_attempts = Integer(default=None, scope=Scope.settings)
     last_answer = String(default="", scope=Scope.user_state)
 
     def student_view(self, context=None):

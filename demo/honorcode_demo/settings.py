@@ -114,6 +114,8 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = "honor-code@demo.invalid"
 MEDIA_ROOT = str(VAR_DIR / "media")
 HONORCODE_SITE_URL = os.environ.get("HONORCODE_SITE_URL", "http://127.0.0.1:8000")
+# The demo course's tracking log, which the seed writes with planted multiple accounts; detection reads it with chdb.
+HONORCODE_DETECTION_TRACKING_LOGS = [str(VAR_DIR / "tracking" / "tracking.log")]
 
 INSTALLED_APPS += ["rest_framework"]
 LOGIN_URL = "/demo/login/"

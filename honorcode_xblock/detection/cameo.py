@@ -19,8 +19,8 @@ doing so; the *master* account then submits a correct answer (the server event `
   required of most copies: the copy is *coupled* to its reveal (the master waited for it: the reveal came after the
   master's previous correct answer; or both went faster than anyone works a problem: the reveal at most ``rapid``
   seconds after the harvester's previous one and the answer at most ``rapid`` seconds after the master's previous one,
-  a problem set harvested, then copied), and the harvester's reveals are *used* by its master (a harvester reveals for its master; a
-  learner revealing for themselves is followed by one given account now and then).
+  a problem set harvested, then copied), and the harvester's reveals are *used* by its master (a harvester reveals
+  for its master; a learner revealing for themselves is followed by one given account now and then).
 
 A pair is reported when it has at least ``min_problems`` copied problems, a score of at least ``min_score``, a median
 lag of at most ``max_median_lag`` seconds, copied answers make at least ``min_master_share`` of the master's correct
@@ -118,80 +118,98 @@ def _events(table, thresholds):
     """
     The first correct answers and the harvests in ``table``, of the accounts that could make a pair at all: a pair
     needs ``min_problems`` copies, so a harvester needs as many harvests and a master as many correct answers (a
-    prune that loses nothing). Each event carries the windows it falls in, so that joins match only events at most
-    two windows apart instead of every two accounts that tried the same problem.
+    prune that loses nothing). Times are milliseconds, and a problem is one number (a hash of the course and the
+    problem), so that the joins compare numbers; the pairs found are checked on the problem's id itself.
     """
-    window, least = int(thresholds.window), int(thresholds.min_problems)
+    least = int(thresholds.min_problems)
     return f"""
 answers AS (
-    SELECT k_course AS course_id, k_problem AS problem_id, k_user AS user_id, username, correct_at, correct_ip AS ip,
-           toInt64(intDiv(toUnixTimestamp(assumeNotNull(correct_at)), {window})) AS slot
+    SELECT k_course AS course_id, k_problem AS problem_id, cityHash64(k_course, k_problem) AS problem_key,
+           k_user AS user_id, username, correct_at AS at, toUnixTimestamp64Milli(assumeNotNull(correct_at)) AS t,
+           correct_ip AS ip
     FROM {table} WHERE k_course != '' AND correct_at IS NOT NULL),
 corrects AS (
     SELECT * FROM answers WHERE (course_id, user_id) IN (
         SELECT course_id, user_id FROM answers GROUP BY course_id, user_id HAVING count() >= {least})),
 reveals AS (
-    SELECT k_course AS course_id, k_problem AS problem_id, k_user AS user_id, username, shown_at, shown_ip AS ip,
-           toInt64(intDiv(toUnixTimestamp(assumeNotNull(shown_at)), {window})) AS slot
+    SELECT k_course AS course_id, k_problem AS problem_id, cityHash64(k_course, k_problem) AS problem_key,
+           k_user AS user_id, username, shown_at AS at, toUnixTimestamp64Milli(assumeNotNull(shown_at)) AS t,
+           shown_ip AS ip
     FROM {table}
     WHERE k_course != '' AND shown_at IS NOT NULL AND (correct_at IS NULL OR shown_at < correct_at)),
 harvests AS (
     SELECT * FROM reveals WHERE (course_id, user_id) IN (
-        SELECT course_id, user_id FROM reveals GROUP BY course_id, user_id HAVING count() >= {least})),
-harvests_by_slot AS (
-    SELECT *, arrayJoin([slot - 1, slot, slot + 1]) AS near FROM harvests)"""
+        SELECT course_id, user_id FROM reveals GROUP BY course_id, user_id HAVING count() >= {least}))"""
+
+
+def _candidate_window(thresholds):
+    """
+    The lag, in seconds, within which a reported pair has at least half its copies: its median lag is at most
+    ``max_median_lag`` (and every copy's lag at most ``window``).
+    """
+    return min(int(thresholds.max_median_lag), int(thresholds.window))
 
 
 def candidates_sql(table, candidates, thresholds):
-    """The statement that keeps in ``candidates`` the pairs with at least ``min_problems`` copies."""
-    window = int(thresholds.window)
+    """
+    The statement that keeps in ``candidates`` the pairs that could be reported: those with at least half of
+    ``min_problems`` copies made within the candidate window (:func:`_candidate_window`). A reported pair has at
+    least ``min_problems`` copies and a median lag within that window, so at least half of them lie in it: the prune
+    loses no pair. Each reveal meets only the correct answers of its own time slot and the next (slots as long as
+    the window), instead of every correct answer of the problem.
+    """
+    span = (_candidate_window(thresholds) + 1) * 1000  # lags are whole seconds: up to a second more still counts
     return f"""
 CREATE TABLE {candidates} ENGINE = Memory AS
 WITH {_events(table, thresholds)}
 SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id
-FROM harvests_by_slot AS h
-INNER JOIN corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id AND c.slot = h.near
-WHERE c.user_id != h.user_id AND c.correct_at > h.shown_at AND c.correct_at <= h.shown_at + toIntervalSecond({window})
+FROM (SELECT course_id, problem_key, user_id, t, arrayJoin([intDiv(t, {span}), intDiv(t, {span}) + 1]) AS slot
+      FROM harvests) AS h
+INNER JOIN (SELECT problem_key, user_id, t, intDiv(t, {span}) AS slot FROM corrects) AS c
+    ON c.problem_key = h.problem_key AND c.slot = h.slot
+WHERE c.user_id != h.user_id AND c.t > h.t AND c.t < h.t + {span}
 GROUP BY course_id, harvester_id, master_id
-HAVING count() >= {int(thresholds.min_problems)}
+HAVING count() >= {-(-int(thresholds.min_problems) // 2)}
 """
 
 
 def pairs_sql(table, candidates, thresholds):
-    """The pairs query over the first reveals and answers in ``table``, for the ``candidates``: one row per pair."""
-    window, rapid = int(thresholds.window), int(thresholds.rapid)
+    """
+    The pairs query over the first reveals and answers in ``table``, for the ``candidates``: one row per pair. Only
+    the candidates' harvests and correct answers are joined, each within a window either way of the reveal (the
+    coincidences the other way are the score's chance), in time slots as long as the window. Each carries the time of
+    the account's previous harvest or correct answer, for the coupling of a copy to its reveal.
+    """
+    window, rapid = int(thresholds.window) * 1000, int(thresholds.rapid) * 1000
     return f"""
 WITH {_events(table, thresholds)},
-paced_corrects AS (
-    SELECT *, lagInFrame(correct_at, 1, toDateTime64(0, 6, 'UTC')) OVER (
-               PARTITION BY course_id, user_id ORDER BY correct_at ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS prev_at
-    FROM corrects WHERE (course_id, user_id) IN (SELECT course_id, master_id FROM {candidates})),
-paced_harvests AS (
-    SELECT *, arrayJoin([slot - 1, slot, slot + 1]) AS near FROM (
-        SELECT *, lagInFrame(shown_at, 1, toDateTime64(0, 6, 'UTC')) OVER (
-                   PARTITION BY course_id, user_id ORDER BY shown_at ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
-               AS prev_shown
-        FROM harvests WHERE (course_id, user_id) IN (SELECT course_id, harvester_id FROM {candidates}))),
 coincidences AS (
     SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id,
-           h.username AS harvester, c.username AS master, h.problem_id AS problem_id, c.correct_at AS correct_at,
-           h.shown_at AS shown_at,
-           dateDiff('second', h.shown_at, c.correct_at) AS lag, c.correct_at > h.shown_at AS after,
-           c.correct_at < h.shown_at AS before, h.ip = c.ip AS same_ip, h.ip != '' AND c.ip != '' AS ips_known,
-           h.shown_at > c.prev_at OR (dateDiff('second', h.prev_shown, h.shown_at) <= {rapid}
-                                      AND dateDiff('second', c.prev_at, c.correct_at) <= {rapid}) AS coupled
-    FROM paced_harvests AS h
-    INNER JOIN paced_corrects AS c ON c.course_id = h.course_id AND c.problem_id = h.problem_id AND c.slot = h.near
+           h.username AS harvester, c.username AS master, h.problem_id AS problem_id, c.at AS correct_at,
+           h.at AS shown_at, intDiv(c.t - h.t, 1000) AS lag, c.t > h.t AS after,
+           c.t < h.t AS before, h.ip = c.ip AS same_ip, h.ip != '' AND c.ip != '' AS ips_known,
+           h.t > c.previous OR (h.t - h.previous <= {rapid} AND c.t - c.previous <= {rapid}) AS coupled
+    FROM (SELECT *, arrayJoin([intDiv(t, {window}) - 1, intDiv(t, {window}), intDiv(t, {window}) + 1]) AS slot
+          FROM (SELECT *, lagInFrame(t, 1, toInt64(0)) OVER (PARTITION BY course_id, user_id ORDER BY t
+                                                              ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous
+                FROM harvests WHERE (course_id, user_id) IN (SELECT course_id, harvester_id FROM {candidates}))) AS h
+    INNER JOIN (SELECT *, intDiv(t, {window}) AS slot,
+                       lagInFrame(t, 1, toInt64(0)) OVER (PARTITION BY course_id, user_id ORDER BY t
+                                                          ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous
+                FROM corrects WHERE (course_id, user_id) IN (SELECT course_id, master_id FROM {candidates})) AS c
+        ON c.problem_key = h.problem_key AND c.slot = h.slot
     WHERE (h.course_id, h.user_id, c.user_id) IN (SELECT course_id, harvester_id, master_id FROM {candidates})
-      AND c.correct_at <= h.shown_at + toIntervalSecond({window})
-      AND c.correct_at >= h.shown_at - toIntervalSecond({window})),
+      AND c.problem_id = h.problem_id AND c.course_id = h.course_id
+      AND c.t <= h.t + {window} AND c.t >= h.t - {window}),
 harvester_harvests AS (
-    SELECT course_id, user_id, count() AS harvested FROM harvests GROUP BY course_id, user_id),
+    SELECT course_id, user_id, count() AS harvested FROM harvests
+    WHERE (course_id, user_id) IN (SELECT course_id, harvester_id FROM {candidates}) GROUP BY course_id, user_id),
 backward AS (
     SELECT course_id, harvester_id, master_id, count() AS coincidences
     FROM coincidences WHERE before GROUP BY course_id, harvester_id, master_id),
 master_corrects AS (
-    SELECT course_id, user_id, count() AS answered FROM corrects GROUP BY course_id, user_id),
+    SELECT course_id, user_id, count() AS answered FROM corrects
+    WHERE (course_id, user_id) IN (SELECT course_id, master_id FROM {candidates}) GROUP BY course_id, user_id),
 pairs AS (
     SELECT course_id, harvester_id, master_id, any(harvester) AS harvester, any(master) AS master,
            count() AS copied, arraySort(x -> x.3, groupArray((problem_id, lag, correct_at, shown_at))) AS copies,
@@ -200,7 +218,8 @@ pairs AS (
 SELECT p.course_id AS course_id, p.harvester AS harvester, p.master AS master,
        round((p.copied - ifNull(b.coincidences, 0)) / sqrt(p.copied + ifNull(b.coincidences, 0)), 2) AS score,
        arrayMap(x -> (x.1, x.2, formatDateTime(x.4, '%Y-%m-%dT%H:%i:%SZ', 'UTC'),
-                     formatDateTime(x.3, '%Y-%m-%dT%H:%i:%SZ', 'UTC')), p.copies) AS problems, p.median_lag AS median_lag_seconds,
+                     formatDateTime(x.3, '%Y-%m-%dT%H:%i:%SZ', 'UTC')), p.copies) AS problems,
+       p.median_lag AS median_lag_seconds,
        if(isFinite(p.shared_ip_share), round(p.shared_ip_share, 3), NULL) AS shared_ip_share
 FROM pairs AS p
 LEFT JOIN backward AS b

@@ -37,22 +37,18 @@ def _course_filter(course_id):
 class TrackingLogs:
     """Open edX tracking logs: the server events of capa problems, ``showanswer`` and ``problem_check``."""
 
-    #: One tracking-log line as an event: empty fields where the line lacks them.
-    PARSED = """
-        JSONExtractString(line, 'event_type') AS event_type,
-        JSONExtractString(line, 'event_source') AS event_source,
-        JSONExtractString(line, 'context', 'course_id') AS course_id,
-        JSONExtractUInt(line, 'context', 'user_id') AS user_id,
-        JSONExtractString(line, 'username') AS username,
-        parseDateTime64BestEffortOrNull(JSONExtractString(line, 'time'), 6, 'UTC') AS time,
-        JSONExtractString(line, 'ip') AS ip,
-        JSONExtractString(line, 'event', 'problem_id') AS problem_id,
-        JSONExtractString(line, 'event', 'success') AS success
-    """
-    #: Well-formed server events of the two types, with every field the method needs (a browser ``problem_check``
-    #: carries the answers as a string, not the problem and the grade).
+    #: The fields of a tracking-log line the method reads, parsed in one pass over the line (empty or zero where the
+    #: line lacks them, is not JSON, or carries another shape: a browser ``problem_check``'s ``event`` is a string).
+    FIELDS = ("Tuple(event_type String, event_source String, username String, time String, ip String, "
+              "context Tuple(course_id String, user_id UInt64), event Tuple(problem_id String, success String))")
+    #: What a line must contain to be parsed: the name of either event, and the word of their source. Any other line
+    #: is counted and skipped unparsed (most lines of a log are page views, video and other browser events); a line
+    #: with these words is parsed and judged on its fields.
+    WORDS = "multiSearchAny(line, ['problem_check', 'showanswer']) AND position(line, 'server') > 0"
+    #: Server events of the two types, with every field the method needs (a browser ``problem_check`` carries the
+    #: answers as a string, not the problem and the grade).
     USABLE = """
-        isValidJSON(line) AND event_source = 'server' AND event_type IN ('showanswer', 'problem_check')
+        f.event_source = 'server' AND event_type IN ('showanswer', 'problem_check')
         AND course_id != '' AND user_id > 0 AND username != '' AND time IS NOT NULL AND problem_id != ''
         AND (event_type = 'showanswer' OR success IN ('correct', 'incorrect'))
     """
@@ -68,8 +64,14 @@ class TrackingLogs:
 
     def scan_sql(self, course_id=None):
         """Every line of every file, as an event; ``usable`` for the problem events (of one course, when given)."""
-        return (f"SELECT {COLUMNS}, ({self.USABLE}{_course_filter(course_id)}) AS usable "
-                f"FROM (SELECT line, {self.PARSED} FROM ({self.lines()}))")
+        return f"""
+SELECT {COLUMNS}, ({self.USABLE}{_course_filter(course_id)}) AS usable
+FROM (
+    SELECT JSONExtract(if({self.WORDS}, line, ''), {quote(self.FIELDS)}) AS f,
+           f.event_type AS event_type, f.context.course_id AS course_id, f.context.user_id AS user_id,
+           f.username AS username, if(event_type = '', NULL, parseDateTime64BestEffortOrNull(f.time, 6, 'UTC')) AS time,
+           f.ip AS ip, f.event.problem_id AS problem_id, f.event.success AS success
+    FROM ({self.lines()}))"""
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,23 @@ def get_case(actor, case_id):
 
 
 @dataclass(frozen=True)
+class EarlierCase:
+    """A respondent's earlier case, with its determinations."""
+
+    case: object
+    determinations: list
+
+
+@dataclass(frozen=True)
+class RespondentHistory:
+    """One respondent of a case and their earlier cases (in this course, or in every course for global staff)."""
+
+    user: object
+    earlier: list
+    all_courses: bool
+
+
+@dataclass(frozen=True)
 class CaseFile:
     """Everything the case page shows."""
 
@@ -194,6 +211,8 @@ class CaseFile:
     events: list
     transitions: list
     can_terminate: bool
+    #: Each respondent's earlier cases and determinations (``RespondentHistory``).
+    histories: list = ()
 
 
 def case_file(actor, case_id):
@@ -209,9 +228,10 @@ def case_file(actor, case_id):
         | models_q(object_type="determination", object_id__in=[str(item.pk) for item in determinations])
         | models_q(object_type="sanction", object_id__in=[str(item.pk) for item in sanction_list])
     ).select_related("actor").order_by("sequence"))
+    respondents = list(case.respondent_links.select_related("user").order_by("user__username"))
     return CaseFile(
         case=case,
-        respondents=list(case.respondent_links.select_related("user").order_by("user__username")),
+        respondents=respondents,
         evidence=evidence,
         determinations=determinations,
         sanctions=sanction_list,
@@ -220,7 +240,27 @@ def case_file(actor, case_id):
         events=event_list,
         transitions=sorted(policy.CASE_TRANSITIONS[case.status]),
         can_terminate=access.is_global_staff(actor),
+        histories=respondent_histories(actor, case, [link.user for link in respondents]),
     )
+
+
+def respondent_histories(actor, case, users):
+    """
+    Each respondent's cases opened before ``case``, with their determinations: in the case's course for its course
+    team, in every course for global staff (who may see them all).
+    """
+    everywhere = access.is_global_staff(actor)
+    earlier = Case.objects.filter(respondent_links__user__in=users).exclude(pk=case.pk).filter(
+        models_q(opened_at__lt=case.opened_at) | models_q(opened_at=case.opened_at, pk__lt=case.pk))
+    if not everywhere:
+        earlier = earlier.filter(course_key=case.course_key)
+    earlier = list(earlier.distinct().prefetch_related("respondent_links", "determinations").order_by("-opened_at", "-pk"))
+    histories = []
+    for user in users:
+        mine = [EarlierCase(item, sorted(item.determinations.all(), key=lambda found: found.sequence))
+                for item in earlier if any(link.user_id == user.pk for link in item.respondent_links.all())]
+        histories.append(RespondentHistory(user=user, earlier=mine, all_courses=everywhere))
+    return histories
 
 
 def change_case_status(actor, case_id, status, *, note=""):

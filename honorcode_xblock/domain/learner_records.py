@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from honorcode_xblock import audit
 from honorcode_xblock.domain import access
-from honorcode_xblock.models import Acceptance, Case, CertificateHold, Determination, Evidence, Notification, Sanction
+from honorcode_xblock.models import (
+    Acceptance,
+    Case,
+    CertificateHold,
+    Determination,
+    Evidence,
+    Notification,
+    Sanction,
+    SuspectedPair,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +37,9 @@ def retire_user(user):
       are replaced by a redaction mark; evidence files are deleted from storage once the change is committed.
     - The learner's sanctions keep their kind and state; their free-text details and error messages are blanked,
       and so are the errors of the learner's notifications.
+    - The suspected pairs the learner is in (as a harvester or a master) are deleted where they are in no case (a
+      finding nobody acted on); in those that went into a case, the learner's username is blanked (the case's
+      evidence file, redacted above, kept their part of the timeline).
     - Each course's audit chain records what was redacted there (counts, never the text).
 
     Returns:
@@ -51,6 +63,12 @@ def retire_user(user):
         Sanction.objects.filter(user=user).exclude(details="", last_error="").update(details="", last_error="")
         Notification.objects.filter(user=user).exclude(last_error="").update(last_error="")
         CertificateHold.objects.filter(user=user).delete()
+        pairs = SuspectedPair.objects.about(user)
+        pairs_deleted = pairs.filter(case__isnull=True).delete()[1].get(SuspectedPair._meta.label, 0)
+        pairs_redacted = (SuspectedPair.objects.filter(harvester=user).exclude(harvester_username="")
+                          .update(harvester_username="", problems=[])
+                          + SuspectedPair.objects.filter(master=user).exclude(master_username="")
+                          .update(master_username="", problems=[]))
         by_course = {}
         for case in cases:
             if case.pk in touched:
@@ -58,8 +76,9 @@ def retire_user(user):
         for course_key, ids in by_course.items():
             audit.append(actor=None, action="case.redacted", object_type="user", object_id=user.pk,
                          course_key=course_key, after={"cases": ids, "reason": "retirement"})
-        counts = {"acceptances": redacted, "cases": len(touched), "evidence": len(evidence)}
-        if redacted or touched:
+        counts = {"acceptances": redacted, "cases": len(touched), "evidence": len(evidence),
+                  "suspected_pairs": pairs_deleted + pairs_redacted}
+        if redacted or touched or pairs_deleted or pairs_redacted:
             audit.append(actor=None, action="user.retired", object_type="user", object_id=user.pk, after=counts)
         transaction.on_commit(lambda: _delete_files(files), robust=True)
     return counts

@@ -1,7 +1,7 @@
 """
 The honor code's records and their queries, one module per concern: policy versions, course terms and settings,
-acceptances, the audit trail, cases (with evidence, determinations and notifications), and sanctions with the
-certificate holds. Models own their queries (manager methods); everything outside the app reaches them through ``api``.
+acceptances, the audit trail, cases (with evidence, determinations and notifications), sanctions with the
+certificate holds, and detection runs with the suspected pairs they found. Models own their queries (manager methods); everything outside the app reaches them through ``api``.
 """
 from honorcode_xblock.models.acceptances import Acceptance, AcceptanceMethod, AcceptanceQuerySet
 from honorcode_xblock.models.audit import AuditChainHead, AuditEvent, AuditEventQuerySet
@@ -24,6 +24,13 @@ from honorcode_xblock.models.courses import (
     CourseTerms,
     CourseTermsQuerySet,
 )
+from honorcode_xblock.models.detection import (
+    DetectionRun,
+    DetectionRunQuerySet,
+    DetectionStatus,
+    SuspectedPair,
+    SuspectedPairQuerySet,
+)
 from honorcode_xblock.models.sanctions import (
     CertificateHold,
     CertificateHoldQuerySet,
@@ -44,7 +51,7 @@ __all__ = [
     "Acceptance", "AcceptanceMethod", "AcceptanceMode", "AcceptanceQuerySet", "AuditChainHead", "AuditEvent",
     "AuditEventQuerySet", "Case", "CaseQuerySet", "CaseRespondent", "CaseStatus", "CertificateHold",
     "CertificateHoldQuerySet", "ChangeKind", "Commitment", "CourseSettings", "CourseSettingsQuerySet", "CourseTerms",
-    "CourseTermsQuerySet", "Determination", "Evidence", "Finding", "HoldReason", "Notification", "PolicyVersion",
+    "CourseTermsQuerySet", "DetectionRun", "DetectionRunQuerySet", "DetectionStatus", "Determination", "Evidence", "Finding", "HoldReason", "Notification", "PolicyVersion",
     "PolicyVersionQuerySet", "PublishedVersionIsReadOnly", "Sanction", "SanctionKind", "SanctionQuerySet",
-    "SanctionState", "evidence_upload_to",
+    "SanctionState", "SuspectedPair", "SuspectedPairQuerySet", "evidence_upload_to",
 ]

@@ -1,5 +1,6 @@
 """The interface every platform implements."""
 import abc
+from dataclasses import dataclass
 
 from opaque_keys.edx.keys import CourseKey
 
@@ -16,6 +17,23 @@ def course_key_of(usage_key):
     if getattr(context_key, "branch", None) or getattr(context_key, "version_guid", None):
         context_key = context_key.replace(branch=None, version_guid=None)
     return context_key
+
+
+@dataclass(frozen=True)
+class ProblemSettings:
+    """A problem of a course and the settings that decide when a learner may see its answer (inheritance applied)."""
+
+    usage_key: str
+    display_name: str
+    #: ``showanswer``: "always", "answered", "attempted", "closed", "finished", "past_due", "after_attempts", ...
+    showanswer: str
+    #: ``max_attempts``: None for unlimited.
+    max_attempts: object = None
+    #: ``attempts_before_showanswer_button`` (for ``after_attempts``).
+    attempts_before_showanswer: int = 0
+    #: ``show_correctness``: "always", "never" or "past_due".
+    show_correctness: str = "always"
+    graded: bool = False
 
 
 class Platform(abc.ABC):
@@ -210,6 +228,15 @@ class Platform(abc.ABC):
     @abc.abstractmethod
     def course_name(self, course_key):
         """The course's display name ("" when unknown)."""
+
+    @abc.abstractmethod
+    def course_problems(self, course_key):
+        """
+        The course's problems with their answer settings, course-wide defaults applied.
+
+        Returns:
+            a list of :class:`ProblemSettings` (empty for a course without problems).
+        """
 
     @abc.abstractmethod
     def grades_frozen(self, course_key):

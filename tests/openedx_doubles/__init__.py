@@ -69,6 +69,8 @@ class FakeOpenEdx:  # pylint: disable=too-many-instance-attributes
         self.graded = set()    # usage keys marked graded (``graded`` is inherited by their descendants)
         self.parents = {}      # usage key -> the usage key of its parent
         self.courses = {}      # course key (str) -> display name of its CourseOverview
+        self.settings = {}     # usage key -> {settings field: value} set on that block (the course block's are the
+        #                        course's Advanced Settings), inherited by its descendants (``InheritanceMixin``)
         # grades
         self.subsection_grades = {}  # (user id, str(subsection usage key)) -> PersistentSubsectionGrade
         self.grade_overrides = {}  # (user id, str(subsection usage key)) -> its PersistentSubsectionGradeOverride

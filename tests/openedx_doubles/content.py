@@ -7,6 +7,12 @@ the version the index holds):
 - ``xmodule/modulestore/django.py`` ``modulestore()`` with ``get_item(usage_key)``, raising
   ``xmodule/modulestore/exceptions.py`` ``ItemNotFoundError`` for an unknown key. A block has ``location``,
   ``display_name``, the inherited ``graded`` settings field (``xmodule/modulestore/inheritance.py``) and ``get_parent()``.
+- ``xmodule/modulestore/split_mongo/split.py`` ``SplitMongoModuleStore.get_items(course_locator, settings=None,
+  content=None, qualifiers=None, ...)`` @ e7d393d: the course's blocks matching ``qualifiers`` (``category``: the block
+  type). Problems carry the inherited settings of ``xmodule/modulestore/inheritance.py`` ``InheritanceMixin``
+  (``showanswer`` default "finished", ``max_attempts`` default None, ``show_correctness`` default "always"): a block
+  that does not set one reads its nearest ancestor's, up to the course block (the course's Advanced Settings); the
+  problem's own ``attempts_before_showanswer_button`` (``xmodule/capa_block.py`` @ 09b3dcc, default 0) is not inherited.
 - ``openedx/core/djangoapps/content/course_overviews/models.py`` ``CourseOverview.get_from_id(course_id)`` (raises
   ``CourseOverview.DoesNotExist``, an ``ObjectDoesNotExist``, for a course that does not exist) and
   ``CourseOverview.course_exists(course_id)`` (an overview row, else ``modulestore().has_course``).
@@ -37,8 +43,25 @@ class CourseOverviewDoesNotExist(ObjectDoesNotExist):
     """Mirrors ``CourseOverview.DoesNotExist`` (an ``ObjectDoesNotExist``)."""
 
 
+#: Inherited settings fields and their defaults (``InheritanceMixin``).
+INHERITED_DEFAULTS = {"showanswer": "finished", "max_attempts": None, "show_correctness": "always", "due": None}
+
+
 class FakeBlock:
     """A modulestore item: what ``get_item`` returns."""
+
+    def __getattr__(self, name):
+        """An inherited settings field: the block's own value, else its nearest ancestor's, else the default."""
+        if name == "attempts_before_showanswer_button":
+            return self._fake.settings.get(self.location, {}).get(name, 0)
+        if name not in INHERITED_DEFAULTS:
+            raise AttributeError(name)
+        key = self.location
+        while key is not None:
+            if name in self._fake.settings.get(key, {}):
+                return self._fake.settings[key][name]
+            key = self._fake.parents.get(key)
+        return INHERITED_DEFAULTS[name]
 
     def __init__(self, fake, usage_key):
         self._fake = fake
@@ -76,7 +99,13 @@ def content_modules(fake):
             raise ItemNotFoundError(usage_key)
         return FakeBlock(fake, usage_key)
 
-    store = SimpleNamespace(get_item=get_item, has_course=lambda course_key: str(course_key) in fake.courses)
+    def get_items(course_locator, settings=None, content=None, qualifiers=None, **kwargs):
+        category = (qualifiers or {}).get("category") or kwargs.get("category")
+        return [FakeBlock(fake, key) for key in fake.blocks if getattr(key, "course_key", None) == course_locator
+                and (category is None or key.block_type == category)]
+
+    store = SimpleNamespace(get_item=get_item, get_items=get_items,
+                            has_course=lambda course_key: str(course_key) in fake.courses)
     modulestore_django = types.ModuleType("xmodule.modulestore.django")
     modulestore_django.modulestore = lambda: store
     exceptions = types.ModuleType("xmodule.modulestore.exceptions")

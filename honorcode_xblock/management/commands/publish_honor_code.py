@@ -6,11 +6,11 @@ Publish a new version of the site-wide honor code.
 
 The version takes effect at once with today's "last updated" date. ``--show`` prints the versions on file.
 """
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from honorcode_xblock import api
 from honorcode_xblock.exceptions import HonorCodeError
+from honorcode_xblock.management.commands import actor_named
 
 
 class Command(BaseCommand):
@@ -41,11 +41,7 @@ class Command(BaseCommand):
                 body = handle.read()
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Cannot read {options['file']}: {error}") from error
-        actor = None
-        if options["username"]:
-            actor = get_user_model().objects.filter(username=options["username"]).first()
-            if actor is None:
-                raise CommandError(f"No user named {options['username']!r}.")
+        actor = actor_named(options["username"])
         try:
             version = api.publish_new_policy(
                 body=body, change_kind=options["change_kind"], change_summary=options["summary"],

@@ -7,7 +7,7 @@ method, and each method names the edx-platform call it wraps.
 from crum import get_current_user
 from django.contrib.auth import get_user_model
 
-from honorcode_xblock.platform.base import course_key_of
+from honorcode_xblock.platform.base import ProblemSettings, course_key_of
 
 #: XBlock user service attributes set by ``common/djangoapps/xblock_django/user_service.py``
 #: (``DjangoXBlockUserService._convert_django_user_to_xblock_user``; keys in ``xblock_django/constants.py``).
@@ -292,3 +292,28 @@ class Courseware:
             return CourseOverview.get_from_id(course_key).display_name or str(course_key)
         except CourseOverview.DoesNotExist:
             return str(course_key)
+
+    def course_problems(self, course_key):
+        """
+        ``xmodule.modulestore.django.modulestore().get_items(course_key, qualifiers={"category": "problem"})``
+        (``xmodule/modulestore/split_mongo/split.py`` ``SplitMongoModuleStore.get_items`` @ e7d393d): the course's
+        problem blocks, whose ``showanswer``, ``max_attempts`` and ``show_correctness`` are inherited settings
+        (``xmodule/modulestore/inheritance.py`` ``InheritanceMixin`` @ e57a655: a problem that does not set one takes
+        its subsection's, else the course's Advanced Settings value, else ``showanswer`` "finished" and unlimited
+        attempts); ``attempts_before_showanswer_button`` is the problem's own field (``xmodule/capa_block.py`` @
+        09b3dcc). The extracted problem block of openedx/xblocks-contrib has the same fields and category.
+        """
+        from xmodule.modulestore.django import modulestore  # pylint: disable=import-error,import-outside-toplevel
+
+        problems = []
+        for block in modulestore().get_items(course_key, qualifiers={"category": "problem"}):
+            problems.append(ProblemSettings(
+                usage_key=str(block.location),
+                display_name=getattr(block, "display_name", "") or "",
+                showanswer=getattr(block, "showanswer", "") or "",
+                max_attempts=getattr(block, "max_attempts", None),
+                attempts_before_showanswer=getattr(block, "attempts_before_showanswer_button", 0) or 0,
+                show_correctness=getattr(block, "show_correctness", "always") or "always",
+                graded=bool(getattr(block, "graded", False)),
+            ))
+        return sorted(problems, key=lambda problem: problem.usage_key)

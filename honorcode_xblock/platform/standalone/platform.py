@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
-from honorcode_xblock.platform.base import Platform, course_key_of
+from honorcode_xblock.platform.base import Platform, ProblemSettings, course_key_of
 from honorcode_xblock.platform.standalone.models import Certificate, Enrollment, GradeOverride
 
 #: The XBlock user service attribute the xblock-sdk workbench sets (``workbench/runtime.py``
@@ -254,6 +254,47 @@ class StandalonePlatform(Platform):
     def grades_frozen(self, course_key):
         """A plain Django site never freezes grades."""
         return False
+
+    #: The answer settings a problem reads from itself or, where it does not set them, from its nearest ancestor
+    #: that does (as Open edX's ``InheritanceMixin`` inherits them from the subsection and the course).
+    INHERITED_ANSWER_FIELDS = ("showanswer", "max_attempts", "show_correctness")
+
+    def course_problems(self, course_key):
+        """
+        The problems of the demo course: every block of the workbench's scenarios (``workbench/scenarios.py``
+        ``get_scenarios``) with a ``showanswer`` field, each setting read from the block or its nearest ancestor
+        that sets it, else the block's default. Another course has none.
+        """
+        from workbench.runtime import WorkbenchRuntime  # pylint: disable=import-outside-toplevel
+        from workbench.scenarios import get_scenarios  # pylint: disable=import-outside-toplevel
+
+        if course_key != self.default_course_key():
+            return []
+        runtime, found = WorkbenchRuntime(), {}
+        pending = [runtime.get_block(scenario.usage_id) for scenario in get_scenarios().values()]
+        while pending:
+            block = pending.pop()
+            pending.extend(runtime.get_block(child) for child in getattr(block, "children", None) or [])
+            if "showanswer" in block.fields and getattr(block, "has_score", False):
+                found[str(block.scope_ids.usage_id)] = self._problem_settings(block)
+        return [found[key] for key in sorted(found)]
+
+    def _problem_settings(self, block):
+        values = {}
+        for name in self.INHERITED_ANSWER_FIELDS:
+            node, values[name] = block, getattr(block, name, None)
+            while node is not None:
+                field = getattr(node, "fields", {}).get(name)
+                if field is not None and field.is_set_on(node):
+                    values[name] = getattr(node, name)
+                    break
+                node = node.get_parent() if hasattr(node, "get_parent") else None
+        return ProblemSettings(
+            usage_key=str(block.scope_ids.usage_id), display_name=getattr(block, "display_name", "") or
+            getattr(block, "question", "") or "", showanswer=values["showanswer"] or "",
+            max_attempts=values["max_attempts"],
+            attempts_before_showanswer=getattr(block, "attempts_before_showanswer_button", 0) or 0,
+            show_correctness=values["show_correctness"] or "always", graded=self.is_graded(block))
 
     def unenroll_without_refund(self, user, course_key):
         """Deactivate the learner's ``Enrollment``; ``refunded`` stays False."""

@@ -48,7 +48,7 @@ def logs(db, tmp_path, settings):
     master, first, second, lone_master, lone_harvester, *group = accounts(
         "master", "harvester1", "harvester2", "solo_master", "solo_harvester", "g1", "g2", "g3")
     events = (harvesting(first, master, 12, START, lag=20, course=COURSE)
-              + harvesting(second, master, 11, START, lag=40, course=COURSE, first=20)
+              + harvesting(second, master, 11, START + datetime.timedelta(hours=5), lag=40, course=COURSE, first=20)
               + harvesting(lone_harvester, lone_master, 10, START, lag=90, ip="2.2.2.2", course=COURSE, first=40))
     events += [dict(item, context={**item["context"], "course_id": COURSE})
                for item in study_group(group, 12, START)]

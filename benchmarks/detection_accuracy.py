@@ -118,11 +118,11 @@ def main(argv=None):
     args.add_argument("--explain", action="store_true", help="print each miss and false alarm with its figures")
     for name in ("window", "min_problems", "max_median_lag"):
         args.add_argument(f"--{name.replace('_', '-')}", type=int)
-    for name in ("min_score", "min_master_share"):
+    for name in ("min_score", "min_score_apart", "min_master_share"):
         args.add_argument(f"--{name.replace('_', '-')}", type=float)
     options = args.parse_args(argv)
     overrides = {name: getattr(options, name) for name in
-                 ("window", "min_problems", "max_median_lag", "min_score", "min_master_share")
+                 ("window", "min_problems", "max_median_lag", "min_score", "min_score_apart", "min_master_share")
                  if getattr(options, name) is not None}
     thresholds = cameo.Thresholds(**overrides)
     seeds = options.seeds or [1, 2, 3]

@@ -31,8 +31,8 @@ from .detection_samples import (
 
 pytest.importorskip("chdb", reason="the detection extra: pip install 'honorcode-xblock[detection]'")
 
-LOOSE = cameo.Thresholds(min_problems=1, min_score=-100, max_median_lag=10 ** 6, min_master_share=0,
-                         min_harvester_share=0, min_coupled_share=0)
+LOOSE = cameo.Thresholds(min_problems=1, min_score=-100, min_score_apart=-100, max_median_lag=10 ** 6,
+                         min_master_share=0, min_harvester_share=0, min_coupled_share=0)
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +92,23 @@ class TestPairs:
         assert run(engine, write_logs(tmp_path, events),
                    thresholds=cameo.Thresholds(max_median_lag=599, min_coupled_share=0)).pairs == []
 
-    def test_a_separate_address_is_reported_not_held_against_or_for_the_pair(self, engine, tmp_path):
-        events = harvesting(("h1", 1), ("m1", 2), 12, START)
-        for item in events:
-            if item["username"] == "m1":
-                item["ip"] = "8.8.8.8"
-        (pair,) = run(engine, write_logs(tmp_path, events)).pairs
+    def test_accounts_that_never_shared_an_address_must_show_more(self, engine, tmp_path):
+        def apart(problems):
+            events = harvesting(("h1", 1), ("m1", 2), problems, START)
+            for item in events:
+                if item["username"] == "m1":
+                    item["ip"] = "8.8.8.8"
+            return events
+
+        twelve = write_logs(tmp_path, apart(12))  # score 3.46: enough with a shared address, not apart
+        assert run(engine, twelve).pairs == []
+        assert names(run(engine, twelve, thresholds=cameo.Thresholds(min_score_apart=3.0))) == {("h1", "m1")}
+        (pair,) = run(engine, write_logs(tmp_path, apart(20))).pairs  # score 4.47
         assert pair.shared_ip_share == 0.0
+        once = apart(12)
+        once[-1]["ip"] = "1.1.1.1"  # one copy from the harvester's address: a shared address, the usual score
+        (pair,) = run(engine, write_logs(tmp_path, once)).pairs
+        assert pair.shared_ip_share == round(1 / 12, 3)
 
 
 class TestHonestLookAlikes:
@@ -125,7 +135,7 @@ class TestHonestLookAlikes:
         paths = write_logs(tmp_path, crowd + harvesting(("h1", 1), ("m1", 2), 12, START))
         assert names(run(engine, paths)) == {("h1", "m1")}
         loose = names(run(engine, paths, thresholds=cameo.Thresholds(min_problems=3, min_score=1.5,
-                                                                    min_master_share=0.1)))
+                                                                    min_score_apart=1.5, min_master_share=0.1)))
         assert len(loose) > 5  # the coincidences are there: the thresholds are what keep them out
 
 

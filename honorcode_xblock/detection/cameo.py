@@ -25,8 +25,11 @@ doing so; the *master* account then submits a correct answer (the server event `
 A pair is reported when it has at least ``min_problems`` copied problems, a score of at least ``min_score``, a median
 lag of at most ``max_median_lag`` seconds, copied answers make at least ``min_master_share`` of the master's correct
 answers in the course and at least ``min_harvester_share`` of the harvester's harvests, and at least
-``min_coupled_share`` of the copies are coupled to their reveal. Shared IP addresses are reported
-(``shared_ip_share``), never counted for or against a pair: a campus or a household shares one address honestly.
+``min_coupled_share`` of the copies are coupled to their reveal. The share of copies made from the harvester's
+address is reported (``shared_ip_share``). A shared address is no evidence by itself (a campus or a household shares
+one honestly), but a pair whose accounts never once shared an address (where the events carry addresses) must show
+more: a score of at least ``min_score_apart``. One person with two accounts mostly works from one machine, while the
+honest learner who happens to work just behind a revealer in a crowded course is, nearly always, somewhere else.
 """
 import uuid
 from dataclasses import dataclass, field
@@ -40,6 +43,8 @@ class Thresholds:
     window: int = 1800
     min_problems: int = 10
     min_score: float = 3.0
+    #: The lowest score of a pair whose accounts never shared an address (where the events carry addresses).
+    min_score_apart: float = 4.0
     max_median_lag: int = 600
     #: The smallest share of the master's correct answers in the course that the copies make.
     min_master_share: float = 0.1
@@ -118,8 +123,9 @@ def _events(table, thresholds):
     """
     The first correct answers and the harvests in ``table``, of the accounts that could make a pair at all: a pair
     needs ``min_problems`` copies, so a harvester needs as many harvests and a master as many correct answers (a
-    prune that loses nothing). Times are milliseconds, and a problem is one number (a hash of the course and the
-    problem), so that the joins compare numbers; the pairs found are checked on the problem's id itself.
+    prune that loses nothing). Each carries its account's count of them (``harvested``, ``answered``). Times are
+    milliseconds, and a problem is one number (a hash of the course and the problem), so that the joins compare
+    numbers; the pairs found are checked on the problem's id itself.
     """
     least = int(thresholds.min_problems)
     return f"""
@@ -129,8 +135,8 @@ answers AS (
            correct_ip AS ip
     FROM {table} WHERE k_course != '' AND correct_at IS NOT NULL),
 corrects AS (
-    SELECT * FROM answers WHERE (course_id, user_id) IN (
-        SELECT course_id, user_id FROM answers GROUP BY course_id, user_id HAVING count() >= {least})),
+    SELECT * FROM (SELECT *, count() OVER (PARTITION BY course_id, user_id) AS answered FROM answers)
+    WHERE answered >= {least}),
 reveals AS (
     SELECT k_course AS course_id, k_problem AS problem_id, cityHash64(k_course, k_problem) AS problem_key,
            k_user AS user_id, username, shown_at AS at, toUnixTimestamp64Milli(assumeNotNull(shown_at)) AS t,
@@ -138,8 +144,8 @@ reveals AS (
     FROM {table}
     WHERE k_course != '' AND shown_at IS NOT NULL AND (correct_at IS NULL OR shown_at < correct_at)),
 harvests AS (
-    SELECT * FROM reveals WHERE (course_id, user_id) IN (
-        SELECT course_id, user_id FROM reveals GROUP BY course_id, user_id HAVING count() >= {least}))"""
+    SELECT * FROM (SELECT *, count() OVER (PARTITION BY course_id, user_id) AS harvested FROM reveals)
+    WHERE harvested >= {least})"""
 
 
 def _candidate_window(thresholds):
@@ -152,10 +158,11 @@ def _candidate_window(thresholds):
 
 def candidates_sql(table, candidates, thresholds):
     """
-    The statement that keeps in ``candidates`` the pairs that could be reported: those with at least half of
-    ``min_problems`` copies made within the candidate window (:func:`_candidate_window`). A reported pair has at
-    least ``min_problems`` copies and a median lag within that window, so at least half of them lie in it: the prune
-    loses no pair. Each reveal meets only the correct answers of its own time slot and the next (slots as long as
+    The statement that keeps in ``candidates`` the pairs that could be reported: those with at least half of the
+    copies a pair needs made within the candidate window (:func:`_candidate_window`). A reported pair has at least
+    ``min_problems`` copies, ``min_harvester_share`` of the harvester's harvests and ``min_master_share`` of the
+    master's correct answers, and a median lag within that window, so at least half of them lie in it: the prune loses
+    no pair. Each reveal meets only the correct answers of its own time slot and the next (slots as long as
     the window), instead of every correct answer of the problem.
     """
     span = (_candidate_window(thresholds) + 1) * 1000  # lags are whole seconds: up to a second more still counts
@@ -163,21 +170,24 @@ def candidates_sql(table, candidates, thresholds):
 CREATE TABLE {candidates} ENGINE = Memory AS
 WITH {_events(table, thresholds)}
 SELECT h.course_id AS course_id, h.user_id AS harvester_id, c.user_id AS master_id
-FROM (SELECT course_id, problem_key, user_id, t, arrayJoin([intDiv(t, {span}), intDiv(t, {span}) + 1]) AS slot
-      FROM harvests) AS h
-INNER JOIN (SELECT problem_key, user_id, t, intDiv(t, {span}) AS slot FROM corrects) AS c
+FROM (SELECT course_id, problem_key, user_id, t, harvested,
+             arrayJoin([intDiv(t, {span}), intDiv(t, {span}) + 1]) AS slot FROM harvests) AS h
+INNER JOIN (SELECT problem_key, user_id, t, answered, intDiv(t, {span}) AS slot FROM corrects) AS c
     ON c.problem_key = h.problem_key AND c.slot = h.slot
 WHERE c.user_id != h.user_id AND c.t > h.t AND c.t < h.t + {span}
 GROUP BY course_id, harvester_id, master_id
-HAVING count() >= {-(-int(thresholds.min_problems) // 2)}
+HAVING count() >= greatest({-(-int(thresholds.min_problems) // 2)},
+                           ceil(ceil(any(h.harvested) * {float(thresholds.min_harvester_share)} - 1e-9) / 2),
+                           ceil(ceil(any(c.answered) * {float(thresholds.min_master_share)} - 1e-9) / 2))
 """
 
 
 def pairs_sql(table, candidates, thresholds):
     """
-    The pairs query over the first reveals and answers in ``table``, for the ``candidates``: one row per pair. Only
-    the candidates' harvests and correct answers are joined, each within a window either way of the reveal (the
-    coincidences the other way are the score's chance), in time slots as long as the window. Each carries the time of
+    The pairs query over the first reveals and answers in ``table``, for the ``candidates``: one row per pair. Each
+    harvest of a candidate harvester meets, for each of its candidate masters, that master's one first correct answer
+    of the problem, when it lies within a window either way of the reveal (the coincidences the other way are the
+    score's chance). Each carries the time of
     the account's previous harvest or correct answer, for the coupling of a copy to its reveal.
     """
     window, rapid = int(thresholds.window) * 1000, int(thresholds.rapid) * 1000
@@ -188,49 +198,39 @@ coincidences AS (
            h.username AS harvester, c.username AS master, h.problem_id AS problem_id, c.at AS correct_at,
            h.at AS shown_at, intDiv(c.t - h.t, 1000) AS lag, c.t > h.t AS after,
            c.t < h.t AS before, h.ip = c.ip AS same_ip, h.ip != '' AND c.ip != '' AS ips_known,
+           h.harvested AS harvested, c.answered AS answered,
            h.t > c.previous OR (h.t - h.previous <= {rapid} AND c.t - c.previous <= {rapid}) AS coupled
-    FROM (SELECT *, arrayJoin([intDiv(t, {window}) - 1, intDiv(t, {window}), intDiv(t, {window}) + 1]) AS slot
+    FROM (SELECT h.*, k.master_id AS master_id
           FROM (SELECT *, lagInFrame(t, 1, toInt64(0)) OVER (PARTITION BY course_id, user_id ORDER BY t
                                                               ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous
-                FROM harvests WHERE (course_id, user_id) IN (SELECT course_id, harvester_id FROM {candidates}))) AS h
-    INNER JOIN (SELECT *, intDiv(t, {window}) AS slot,
-                       lagInFrame(t, 1, toInt64(0)) OVER (PARTITION BY course_id, user_id ORDER BY t
+                FROM harvests WHERE (course_id, user_id) IN (SELECT course_id, harvester_id FROM {candidates})) AS h
+          INNER JOIN {candidates} AS k ON k.course_id = h.course_id AND k.harvester_id = h.user_id) AS h
+    INNER JOIN (SELECT *, lagInFrame(t, 1, toInt64(0)) OVER (PARTITION BY course_id, user_id ORDER BY t
                                                           ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous
                 FROM corrects WHERE (course_id, user_id) IN (SELECT course_id, master_id FROM {candidates})) AS c
-        ON c.problem_key = h.problem_key AND c.slot = h.slot
-    WHERE (h.course_id, h.user_id, c.user_id) IN (SELECT course_id, harvester_id, master_id FROM {candidates})
-      AND c.problem_id = h.problem_id AND c.course_id = h.course_id
+        ON c.problem_key = h.problem_key AND c.user_id = h.master_id
+    WHERE c.problem_id = h.problem_id AND c.course_id = h.course_id
       AND c.t <= h.t + {window} AND c.t >= h.t - {window}),
-harvester_harvests AS (
-    SELECT course_id, user_id, count() AS harvested FROM harvests
-    WHERE (course_id, user_id) IN (SELECT course_id, harvester_id FROM {candidates}) GROUP BY course_id, user_id),
-backward AS (
-    SELECT course_id, harvester_id, master_id, count() AS coincidences
-    FROM coincidences WHERE before GROUP BY course_id, harvester_id, master_id),
-master_corrects AS (
-    SELECT course_id, user_id, count() AS answered FROM corrects
-    WHERE (course_id, user_id) IN (SELECT course_id, master_id FROM {candidates}) GROUP BY course_id, user_id),
 pairs AS (
-    SELECT course_id, harvester_id, master_id, any(harvester) AS harvester, any(master) AS master,
-           count() AS copied, arraySort(x -> x.3, groupArray((problem_id, lag, correct_at, shown_at))) AS copies,
-           median(lag) AS median_lag, avgIf(same_ip, ips_known) AS shared_ip_share, avg(coupled) AS coupled_share
-    FROM coincidences WHERE after GROUP BY course_id, harvester_id, master_id)
+    SELECT course_id, harvester_id, master_id, anyIf(harvester, after) AS harvester, anyIf(master, after) AS master,
+           countIf(after) AS copied, countIf(before) AS backward,
+           arraySort(x -> x.3, groupArrayIf((problem_id, lag, correct_at, shown_at), after)) AS copies,
+           medianIf(lag, after) AS median_lag, avgIf(same_ip, after AND ips_known) AS shared_ip_share,
+           avgIf(coupled, after) AS coupled_share, any(harvested) AS harvested, any(answered) AS answered
+    FROM coincidences GROUP BY course_id, harvester_id, master_id)
 SELECT p.course_id AS course_id, p.harvester AS harvester, p.master AS master,
-       round((p.copied - ifNull(b.coincidences, 0)) / sqrt(p.copied + ifNull(b.coincidences, 0)), 2) AS score,
+       round((p.copied - p.backward) / sqrt(p.copied + p.backward), 2) AS score,
        arrayMap(x -> (x.1, x.2, formatDateTime(x.4, '%Y-%m-%dT%H:%i:%SZ', 'UTC'),
                      formatDateTime(x.3, '%Y-%m-%dT%H:%i:%SZ', 'UTC')), p.copies) AS problems,
        p.median_lag AS median_lag_seconds,
        if(isFinite(p.shared_ip_share), round(p.shared_ip_share, 3), NULL) AS shared_ip_share
 FROM pairs AS p
-LEFT JOIN backward AS b
-    ON b.course_id = p.course_id AND b.harvester_id = p.harvester_id AND b.master_id = p.master_id
-INNER JOIN master_corrects AS m ON m.course_id = p.course_id AND m.user_id = p.master_id
-INNER JOIN harvester_harvests AS g ON g.course_id = p.course_id AND g.user_id = p.harvester_id
 WHERE p.copied >= {int(thresholds.min_problems)}
-  AND score >= {float(thresholds.min_score)}
+  AND score >= if(isFinite(p.shared_ip_share) AND p.shared_ip_share = 0,
+                  {float(thresholds.min_score_apart)}, {float(thresholds.min_score)})
   AND p.median_lag <= {int(thresholds.max_median_lag)}
-  AND p.copied / m.answered >= {float(thresholds.min_master_share)}
-  AND p.copied / g.harvested >= {float(thresholds.min_harvester_share)}
+  AND p.copied / p.answered >= {float(thresholds.min_master_share)}
+  AND p.copied / p.harvested >= {float(thresholds.min_harvester_share)}
   AND p.coupled_share >= {float(thresholds.min_coupled_share)}
 ORDER BY course_id, score DESC, harvester, master
 SETTINGS join_use_nulls = 1

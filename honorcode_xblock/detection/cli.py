@@ -45,6 +45,9 @@ def parser():
                       help=f"fewest copied problems for a pair ({defaults.min_problems})")
     args.add_argument("--min-score", type=float, default=defaults.min_score,
                       help=f"lowest score: copies in the master's favour over chance ({defaults.min_score})")
+    args.add_argument("--min-score-apart", type=float, default=defaults.min_score_apart,
+                      help=f"lowest score of a pair whose accounts never shared an address "
+                           f"({defaults.min_score_apart})")
     args.add_argument("--max-median-lag", type=int, default=defaults.max_median_lag,
                       help=f"longest median lag, seconds ({defaults.max_median_lag})")
     args.add_argument("--min-master-share", type=float, default=defaults.min_master_share,
@@ -70,7 +73,8 @@ def main(argv=None, out=None):
         args.error("--aspects reads a ClickHouse server: give its --clickhouse DSN")
     thresholds = cameo.Thresholds(
         window=options.window, min_problems=options.min_problems, min_score=options.min_score,
-        max_median_lag=options.max_median_lag, min_master_share=options.min_master_share,
+        min_score_apart=options.min_score_apart, max_median_lag=options.max_median_lag,
+        min_master_share=options.min_master_share,
         min_harvester_share=options.min_harvester_share, min_coupled_share=options.min_coupled_share)
     try:
         engine = engines.ServerEngine(options.clickhouse) if options.clickhouse else engines.ChdbEngine()

@@ -6,6 +6,10 @@ give rows as dicts; each keeps one session, so that the tables a run creates las
 import json
 import tempfile
 
+#: How the engine in this process reads a log file (ClickHouse's ``storage_file_read_method``): ``read``, so that the
+#: memory a run takes does not grow with the file (its default, ``mmap``, maps the whole file into the process).
+FILE_READ_METHOD = "read"
+
 #: chdb runs one embedded ClickHouse per process, on one folder: every ``ChdbEngine`` of the process shares it.
 _CHDB_FOLDER = None
 
@@ -29,6 +33,8 @@ class ChdbEngine:
         if _CHDB_FOLDER is None:
             _CHDB_FOLDER = tempfile.TemporaryDirectory(prefix="honorcode-detect-")  # removed when the process ends
         self._session = session.Session(_CHDB_FOLDER.name)
+        # files are read, not mapped: a mapped log counts whole in this process's memory, however large
+        self._session.query(f"SET storage_file_read_method = '{FILE_READ_METHOD}'")
 
     def watch(self, callback):
         """

@@ -117,8 +117,8 @@ def thresholds_from(values=None):
     # .. setting_name: HONORCODE_DETECTION_THRESHOLDS
     # .. setting_default: {}
     # .. setting_description: Thresholds of the detector that replace its defaults, by name: window (1800 s),
-    #   min_problems (10), min_score (3.0), max_median_lag (600 s), min_master_share (0.1), min_harvester_share
-    #   (0.5), min_coupled_share (0.7), rapid (60 s).
+    #   min_problems (10), min_score (3.0), min_score_apart (4.0), max_median_lag (600 s), min_master_share (0.1),
+    #   min_harvester_share (0.5), min_coupled_share (0.7), rapid (60 s).
     merged = {**(getattr(django_settings, "HONORCODE_DETECTION_THRESHOLDS", None) or {}),
               **{name: value for name, value in (values or {}).items() if value is not None}}
     defaults = asdict(cameo.Thresholds())
@@ -147,6 +147,7 @@ THRESHOLD_RANGES = {
     "window": (1, 7 * 24 * 3600),
     "min_problems": (1, 100_000),
     "min_score": (0.0, 1000.0),
+    "min_score_apart": (0.0, 1000.0),
     "max_median_lag": (0, 7 * 24 * 3600),
     "min_master_share": (0.0, 1.0),
     "min_harvester_share": (0.0, 1.0),

@@ -13,11 +13,12 @@ import random
 #: The demo course's graded problems, as usage keys (the log names problems this way).
 PROBLEMS = [f"block-v1:HonorCode+Demo+2026+type@problem+block@quiz{quiz}_q{number}"
             for quiz in (1, 2, 3) for number in range(1, 9)]
-#: (harvester, master, first problem, problems copied, lag in seconds, the harvester's address, the master's address)
+#: (harvester, master, first problem, problems copied, lag in seconds, the harvester's address, the master's
+#: addresses, in turn: one person's two accounts mostly share a machine, not always)
 PLANTED = [
-    ("dana_h1", "dana", 0, 12, 25, "203.0.113.7", "203.0.113.7"),
-    ("dana_h2", "dana", 12, 11, 70, "198.51.100.23", "203.0.113.7"),
-    ("felix.alt", "felix", 4, 10, 140, "192.0.2.44", "192.0.2.45"),
+    ("dana_h1", "dana", 0, 12, 25, "203.0.113.7", ("203.0.113.7",)),
+    ("dana_h2", "dana", 12, 11, 70, "198.51.100.23", ("198.51.100.23", "203.0.113.7")),
+    ("felix.alt", "felix", 4, 10, 140, "192.0.2.44", ("192.0.2.44", "192.0.2.44", "192.0.2.45")),
 ]
 #: Honest learners (alice and bob among them), the study group and the learners who check answers on their own.
 HONEST = ("alice", "bob", "chen", "emma", "gita", "hugo", "ines", "jonas", "kofi", "lena")
@@ -72,7 +73,7 @@ def write_log(path, course_key, user_ids, now, seed=2026):
                     "incorrect")
             add("showanswer", harvester, shown, problem, harvester_ip)
             answered = shown + datetime.timedelta(seconds=lag + rnd.randint(-10, 30))
-            add("problem_check", master, answered, problem, master_ip, "correct")
+            add("problem_check", master, answered, problem, master_ip[index % len(master_ip)], "correct")
     for name in HONEST:
         ip = f"10.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}"
         for problem in PROBLEMS:

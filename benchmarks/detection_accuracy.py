@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from detection_data import write_course  # noqa: E402  pylint: disable=wrong-import-position
 
-from honorcode_xblock.detection import cameo, engines, readers  # noqa: E402  pylint: disable=wrong-import-position
+from honorcode_xblock.detection import cameo, cli, engines, readers  # noqa: E402  pylint: disable=wrong-import-position
 
 RECALL, PRECISION = 0.95, 0.99
 
@@ -116,14 +116,11 @@ def main(argv=None):
     args.add_argument("--problem-share", type=float, default=0.5,
                       help="share of problem events among the lines (filler costs time, not accuracy)")
     args.add_argument("--explain", action="store_true", help="print each miss and false alarm with its figures")
-    for name in ("window", "min_problems", "max_median_lag"):
-        args.add_argument(f"--{name.replace('_', '-')}", type=int)
-    for name in ("min_score", "min_score_apart", "min_master_share"):
-        args.add_argument(f"--{name.replace('_', '-')}", type=float)
+    defaults = cameo.Thresholds()
+    for name in cli.THRESHOLD_OPTIONS:  # the thresholds honorcode-detect takes, as it takes them
+        args.add_argument(f"--{name.replace('_', '-')}", type=type(getattr(defaults, name)))
     options = args.parse_args(argv)
-    overrides = {name: getattr(options, name) for name in
-                 ("window", "min_problems", "max_median_lag", "min_score", "min_score_apart", "min_master_share")
-                 if getattr(options, name) is not None}
+    overrides = {name: getattr(options, name) for name in cli.THRESHOLD_OPTIONS if getattr(options, name) is not None}
     thresholds = cameo.Thresholds(**overrides)
     seeds = options.seeds or [1, 2, 3]
     runs = [(name, settings, seeds) for name, settings in TUNING if options.full or name in CI_RUNS]

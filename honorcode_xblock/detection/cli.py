@@ -16,6 +16,18 @@ from honorcode_xblock.detection import cameo, engines, readers
 
 FORMATS = ("json", "csv", "table")
 CSV_HEADER = ["course_id", "harvester", "master", "score", "problems", "median_lag_seconds", "shared_ip_share"]
+#: The thresholds the command takes as options (``--min-score`` for ``min_score``), with their help.
+THRESHOLD_OPTIONS = {
+    "window": "seconds from a reveal to a correct answer that count as copying",
+    "min_problems": "fewest copied problems for a pair",
+    "min_score": "lowest score: copies in the master's favour over chance",
+    "min_score_apart": "lowest score of a pair whose accounts never shared an address",
+    "max_median_lag": "longest median lag, seconds",
+    "min_master_share": "smallest share of the master's correct answers copied",
+    "min_harvester_share": "smallest share of the harvester's reveals that the master used",
+    "min_coupled_share": "smallest share of copies coupled to their reveal: the master waited for it, or both accounts "
+                         "went within {rapid} s of their previous reveal and answer",
+}
 
 
 def parser():
@@ -39,26 +51,10 @@ def parser():
                            "there; by default ClickHouse's engine runs in this process (chdb)")
     args.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                       help="report progress on standard error (default: when it is a terminal)")
-    args.add_argument("--window", type=int, default=defaults.window,
-                      help=f"seconds from a reveal to a correct answer that count as copying ({defaults.window})")
-    args.add_argument("--min-problems", type=int, default=defaults.min_problems,
-                      help=f"fewest copied problems for a pair ({defaults.min_problems})")
-    args.add_argument("--min-score", type=float, default=defaults.min_score,
-                      help=f"lowest score: copies in the master's favour over chance ({defaults.min_score})")
-    args.add_argument("--min-score-apart", type=float, default=defaults.min_score_apart,
-                      help=f"lowest score of a pair whose accounts never shared an address "
-                           f"({defaults.min_score_apart})")
-    args.add_argument("--max-median-lag", type=int, default=defaults.max_median_lag,
-                      help=f"longest median lag, seconds ({defaults.max_median_lag})")
-    args.add_argument("--min-master-share", type=float, default=defaults.min_master_share,
-                      help=f"smallest share of the master's correct answers copied ({defaults.min_master_share})")
-    args.add_argument("--min-harvester-share", type=float, default=defaults.min_harvester_share,
-                      help=f"smallest share of the harvester's reveals that the master used "
-                           f"({defaults.min_harvester_share})")
-    args.add_argument("--min-coupled-share", type=float, default=defaults.min_coupled_share,
-                      help=f"smallest share of copies coupled to their reveal: the master waited for it, or both "
-                           f"accounts went within {defaults.rapid} s of their previous reveal and answer "
-                           f"({defaults.min_coupled_share})")
+    for name, text in THRESHOLD_OPTIONS.items():
+        default = getattr(defaults, name)
+        args.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default,
+                          help=f"{text.format(rapid=defaults.rapid)} ({default})")
     return args
 
 
@@ -71,11 +67,7 @@ def main(argv=None, out=None):
         args.error("name tracking logs, or --aspects (not both)")
     if options.aspects and not options.clickhouse:
         args.error("--aspects reads a ClickHouse server: give its --clickhouse DSN")
-    thresholds = cameo.Thresholds(
-        window=options.window, min_problems=options.min_problems, min_score=options.min_score,
-        min_score_apart=options.min_score_apart, max_median_lag=options.max_median_lag,
-        min_master_share=options.min_master_share,
-        min_harvester_share=options.min_harvester_share, min_coupled_share=options.min_coupled_share)
+    thresholds = cameo.Thresholds(**{name: getattr(options, name) for name in THRESHOLD_OPTIONS})
     try:
         engine = engines.ServerEngine(options.clickhouse) if options.clickhouse else engines.ChdbEngine()
     except engines.EngineUnavailable as error:
